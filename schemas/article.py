@@ -1,0 +1,68 @@
+"""What producers send (RawArticle) and what the clean stage hands on (CleanArticle)."""
+
+from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.base import Contract
+
+ArticleId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.:\-/@]+$")]
+
+
+class RawArticle(Contract):
+    """One article as a producer pushes it: exactly one of ``text`` or ``html``."""
+
+    id: ArticleId | None = None
+    url: str | None = Field(default=None, max_length=4096)
+    source: str | None = Field(default=None, max_length=200)
+    published_at: datetime | None = None
+    language: str | None = Field(default=None, min_length=2, max_length=8)
+    text: str | None = None
+    html: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_body(self) -> Self:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("exactly one of 'text' or 'html' must be given")
+        return self
+
+    @property
+    def body(self) -> str:
+        """The raw body, whichever field carries it."""
+        return self.text if self.text is not None else (self.html or "")
+
+
+class ArticleMetadata(BaseModel):
+    """What the page says about itself; every field may be unknown."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    author: str | None = None
+    date: datetime | None = None
+    site: str | None = None
+    url: str | None = None
+
+
+class Removal(BaseModel):
+    """One block of boilerplate the clean stage dropped, with its kind."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str
+    text: str
+
+
+class CleanArticle(Contract):
+    """A cleaned article: headline apart from the body, noise fixed, boilerplate reported."""
+
+    article_id: ArticleId
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    title: str
+    text: str = Field(min_length=1)
+    language: str
+    language_confidence: float = Field(ge=0.0, le=1.0)
+    metadata: ArticleMetadata = ArticleMetadata()
+    removed: tuple[Removal, ...] = ()
+    pipeline_version: str
+    timings: dict[str, float] = Field(default_factory=dict)

@@ -1,0 +1,132 @@
+"""The seed and bad inputs through a real Redis and a real Celery worker."""
+
+import json
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery, Event
+from worker.pipeline import submit, submit_payload
+from schemas.article import RawArticle
+from tests.conftest import wait_for
+
+
+def _collect(delivery: Delivery, sink: list[Event], ready: threading.Event, stop: threading.Event) -> None:
+    pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(delivery.keys.results_channel, delivery.keys.errors_channel)
+    ready.set()
+    while not stop.is_set():
+        message = pubsub.get_message(timeout=0.1)
+        if message is not None:
+            kind = "result" if message["channel"].decode() == delivery.keys.results_channel else "error"
+            sink.append(Event(kind, message["data"].decode()))
+    pubsub.close()
+
+
+def _stream_ids(delivery: Delivery, stream: str, field: bytes, article_id: str) -> list[str]:
+    return [
+        entry_id.decode()
+        for entry_id, fields in delivery.client.xrange(stream)
+        if json.loads(fields[field])["article_id"] == article_id
+    ]
+
+
+def test_seed_is_published_on_channel_stream_and_key(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
+) -> None:
+    received: list[Event] = []
+    ready, stop = threading.Event(), threading.Event()
+    listener = threading.Thread(target=_collect, args=(Delivery.from_settings(test_settings), received, ready, stop))
+    listener.start()
+    ready.wait(5)
+    app = create_app(test_settings)
+    article_id = f"seed-{uuid.uuid4().hex[:8]}"
+    receipt = submit(app, delivery, RawArticle(id=article_id, text=seed_text))
+    assert receipt.enqueued
+    try:
+        assert wait_for(delivery, article_id) == "result"
+    finally:
+        stop.set()
+        listener.join(5)
+
+    stored = delivery.client.get(delivery.keys.result(article_id))
+    assert stored is not None
+    assert delivery.client.ttl(delivery.keys.result(article_id)) > 0
+    result = ArticleResult.model_validate_json(stored)
+    assert result.title == "Putin and Kim Sign Pact Pledging Mutual Support Against ‘Aggression’"
+    assert "`" not in result.text and "Leave a Comment" not in result.text
+    assert len(result.summary.sentences) == test_settings.summary_sentences
+    assert set(result.timings) == {"clean", "entities", "summarise"}
+    for entity in result.entities:
+        for mention in entity.mentions:
+            assert result.text[mention.start : mention.end] == mention.text
+    live = [e for e in received if e.kind == "result" and json.loads(e.document)["article_id"] == article_id]
+    assert len(live) == 1 and ArticleResult.model_validate_json(live[0].document) == result
+    assert len(_stream_ids(delivery, delivery.keys.results_log, b"result", article_id)) == 1
+
+
+def test_same_article_twice_is_published_once(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
+) -> None:
+    app = create_app(test_settings)
+    raw = RawArticle(text=seed_text + f"\n\nEdition {uuid.uuid4().hex}.")
+    # Both enqueued before either finishes: the second chain runs but must not publish again.
+    first_id = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
+    submit_payload(app, first_id)
+    receipt = submit(app, delivery, raw)
+    assert wait_for(delivery, receipt.article_id) == "result"
+    # a third submit after publication is not even enqueued
+    assert submit(app, delivery, raw).enqueued is False
+    # let the duplicate chain finish, then count the Stream entries for this article
+    probe = RawArticle(id=f"probe-{uuid.uuid4().hex[:8]}", text=seed_text)
+    submit(app, delivery, probe)
+    wait_for(delivery, probe.id or "")
+    assert wait_for(delivery, receipt.article_id) == "result"
+    assert len(_stream_ids(delivery, delivery.keys.results_log, b"result", receipt.article_id)) == 1
+
+
+def _dead_event(delivery: Delivery, article_id: str) -> ErrorEvent:
+    assert wait_for(delivery, article_id) == "error"
+    stored = delivery.client.get(delivery.keys.error(article_id))
+    assert stored is not None
+    event = ErrorEvent.model_validate_json(stored)
+    assert _stream_ids(delivery, delivery.keys.dead, b"error", article_id)
+    return event
+
+
+def test_empty_and_malformed_inputs_become_error_events_and_worker_goes_on(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
+) -> None:
+    app = create_app(test_settings)
+    empty_id = f"empty-{uuid.uuid4().hex[:8]}"
+    submit_payload(app, {"id": empty_id, "text": "   \n "})
+    malformed = '{"id": "broken", "text": "no closing brace"'
+    submit_payload(app, malformed)
+
+    event = _dead_event(delivery, empty_id)
+    assert (event.reason, event.stage, event.retryable) == (ErrorReason.EMPTY_TEXT, Stage.CLEAN, False)
+
+    from worker.tasks import payload_id
+
+    event = _dead_event(delivery, payload_id(malformed))
+    assert event.reason is ErrorReason.INVALID_JSON
+    assert event.input_ref is not None and event.input_ref.startswith("sha256:")
+
+    good = RawArticle(id=f"after-{uuid.uuid4().hex[:8]}", text=seed_text)
+    submit(app, delivery, good)
+    assert wait_for(delivery, good.id or "") == "result"
+    assert worker_process.poll() is None
+
+
+def test_worker_log_has_one_line_per_stage(worker_process: subprocess.Popen[bytes]) -> None:
+    log = Path(__file__).resolve().parents[2] / ".pytest-worker.log"
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    done = [line for line in lines if line.get("event") == "stage_done"]
+    assert done, "no stage_done log lines"
+    for line in done:
+        assert {"article_id", "stage", "task_id", "duration_ms"} <= set(line)
+    assert {line["stage"] for line in done} == {"clean", "entities", "summarise"}

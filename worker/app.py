@@ -1,0 +1,37 @@
+"""The Celery application: queues, routes and the reliability options, from Settings."""
+
+from celery import Celery
+from kombu import Exchange, Queue
+
+from worker.config import Settings
+from worker.tasks import TASK_NAMES, register_tasks
+
+
+def create_app(settings: Settings | None = None) -> Celery:
+    """A Celery app for ``settings`` with the stage tasks registered."""
+    settings = settings or Settings()
+    app = Celery("newsflow", broker=settings.redis_url, set_as_current=False)
+    routes = dict(zip(TASK_NAMES, settings.queues, strict=True))
+    app.conf.update(
+        # JSON only: a pickled message would be code execution.
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        # Late acks and rejection on worker loss: a task whose worker dies runs again.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        task_soft_time_limit=settings.soft_time_limit_s,
+        task_time_limit=settings.hard_time_limit_s,
+        worker_max_memory_per_child=settings.max_memory_per_child_kb,
+        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.queues],
+        task_default_queue=settings.queue_clean,
+        task_routes={name: {"queue": queue} for name, queue in routes.items()},
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+    )
+    register_tasks(app, settings)
+    return app

@@ -1,0 +1,185 @@
+"""The ``newsflow`` command: process, submit, subscribe, replay, worker, demo."""
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from schemas.result import ErrorEvent, Stage
+from worker import PIPELINE_VERSION
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery, parse_event
+from worker.errors import InvalidArticle
+from worker.inputs import read_items
+from worker.logging import configure_logging
+from worker.nlp import load_nlp
+from worker.pipeline import process_in_process, submit
+from worker.render import emit_json, output, wants_json
+from worker.tasks import payload_id
+
+cli = typer.Typer(help="newsflow: clean, entities, summarise and publish news articles.", no_args_is_help=True)
+_err = Console(stderr=True)
+
+Paths = Annotated[list[str], typer.Argument(help="Files (.txt, .html, .jsonl) or '-' for stdin.")]
+SummaryK = Annotated[int | None, typer.Option("--summary-sentences", "-k", min=1, help="Summary length.")]
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _error_event(error: InvalidArticle, payload: object, stage: Stage) -> ErrorEvent:
+    return ErrorEvent(article_id=payload_id(payload), stage=stage, reason=error.reason,
+                      message=error.message, pipeline_version=PIPELINE_VERSION)
+
+
+@cli.command()
+def process(paths: Paths, summary_sentences: SummaryK = None,
+            pretty: Annotated[bool, typer.Option(help="Indented JSON.")] = False) -> None:
+    """Run the stages in this process (no Redis); one ArticleResult JSON per line."""
+    settings = _settings()
+    nlp = None
+    failed = 0
+    for item in read_items(paths):
+        if item.article is None:
+            assert item.error is not None
+            output(_error_event(item.error, item.payload, Stage.SUBMIT))
+            failed += 1
+            continue
+        nlp = nlp or load_nlp(settings.spacy_model)
+        try:
+            output(process_in_process(item.article, settings, nlp, summary_sentences), pretty=pretty)
+        except InvalidArticle as exc:
+            output(_error_event(exc, item.article.model_dump(mode="json"), Stage.CLEAN))
+            failed += 1
+    raise typer.Exit(1 if failed else 0)
+
+
+@cli.command("submit")
+def submit_command(paths: Paths, summary_sentences: SummaryK = None,
+                   wait: Annotated[bool, typer.Option(help="Wait until each is published or failed.")] = False,
+                   timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0) -> None:
+    """Enqueue articles; prints one article id per line."""
+    settings = _settings()
+    app, delivery = create_app(settings), Delivery.from_settings(settings)
+    ids: list[str] = []
+    for item in read_items(paths):
+        if item.article is None:
+            assert item.error is not None
+            event = _error_event(item.error, item.payload, Stage.SUBMIT)
+            delivery.publish_error(event)
+            output(event)
+            continue
+        receipt = submit(app, delivery, item.article, summary_sentences)
+        ids.append(receipt.article_id)
+        if not wait:
+            print(receipt.article_id if receipt.enqueued else f"{receipt.article_id}\talready-done")
+    if wait:
+        failed = _wait(delivery, ids, timeout)
+        raise typer.Exit(1 if failed else 0)
+
+
+def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
+    pending, failed = list(dict.fromkeys(ids)), 0
+    deadline = time.monotonic() + timeout_s
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_err, disable=wants_json()) as progress:
+        bar = progress.add_task("processing", total=len(pending))
+        while pending and time.monotonic() < deadline:
+            still = []
+            for article_id in pending:
+                state = delivery.state(article_id)
+                if state is None:
+                    still.append(article_id)
+                    continue
+                failed += state == "error"
+                print(f"{article_id}\t{'published' if state == 'result' else 'failed'}")
+                progress.advance(bar)
+            pending = still
+            if pending:
+                time.sleep(0.1)
+    for article_id in pending:
+        print(f"{article_id}\ttimeout")
+    return failed + len(pending)
+
+
+@cli.command()
+def subscribe(count: Annotated[int | None, typer.Option(help="Stop after N events.")] = None,
+              timeout: Annotated[float | None, typer.Option(help="Stop after S seconds.")] = None) -> None:
+    """Print results and errors as they are published (live)."""
+    delivery = Delivery.from_settings(_settings())
+    deadline = None if timeout is None else time.monotonic() + timeout
+    seen = 0
+    while count is None or seen < count:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            break
+        for event in delivery.subscribe(timeout_s=min(remaining, 1.0) if remaining else 1.0):
+            output(parse_event(event))
+            seen += 1
+            if count is not None and seen >= count:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        else:
+            continue
+        break
+
+
+@cli.command()
+def replay(since: Annotated[str, typer.Option(help="Stream entry id to start after.")] = "0-0",
+           count: Annotated[int | None, typer.Option(help="At most N results.")] = None) -> None:
+    """Print published results from the Stream (for consumers that were offline)."""
+    delivery = Delivery.from_settings(_settings())
+    for event in delivery.replay(since=since, count=count):
+        if wants_json():
+            emit_json(event.document)
+        else:
+            output(parse_event(event))
+
+
+@cli.command()
+def worker(queues: Annotated[str | None, typer.Option(help="Comma-separated queues (default: all).")] = None,
+           concurrency: Annotated[int, typer.Option(min=1)] = 1,
+           pool: Annotated[str, typer.Option(help="prefork, solo or threads.")] = "prefork",
+           loglevel: Annotated[str, typer.Option()] = "INFO") -> None:
+    """Start a Celery worker on the stage queues."""
+    settings = _settings()
+    configure_logging(loglevel)
+    app = create_app(settings)
+    consumed = queues or ",".join(settings.queues)
+    app.worker_main(["worker", "-Q", consumed, "-c", str(concurrency), "-P", pool,
+                     "--loglevel", loglevel, "--without-gossip", "--without-mingle", "--without-heartbeat"])
+
+
+@cli.command()
+def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.")] = Path("seeds")) -> None:
+    """Run seeds/ through a real worker (starting a private Redis if none is reachable)."""
+    from worker.demo import run_demo  # noqa: PLC0415 - only this command needs it
+
+    configure_logging("WARNING")
+    files = sorted(seeds.glob("*.txt"))
+    if not files:
+        _err.print(f"[red]no .txt files in {seeds}[/]")
+        raise typer.Exit(2)
+    started = time.perf_counter()
+    failed = run_demo(_settings(), files, create_app, lambda item: output(item),
+                      lambda line: _err.print(f"[dim]{line}[/]"))
+    _err.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/]")
+    raise typer.Exit(1 if failed else 0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    configure_logging("WARNING")
+    cli()
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

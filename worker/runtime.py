@@ -1,0 +1,34 @@
+"""Per-process resources of a worker, created lazily after fork: Redis connection, spaCy."""
+
+from functools import cached_property
+
+from spacy.language import Language
+
+from worker.config import Settings
+from worker.delivery import Delivery
+from worker.nlp import load_nlp
+from worker.stages.language import detect_language
+
+
+class Runtime:
+    """What a task needs besides its input. Nothing is opened until first used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def delivery(self) -> Delivery:
+        """Writes results and errors; one connection pool per process."""
+        return Delivery.from_settings(self.settings)
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline (cached per process by ``load_nlp``)."""
+        return load_nlp(self.settings.spacy_model)
+
+    def warm_up(self, queues: set[str]) -> None:
+        """Load the models the consumed queues need, so the first task does not pay for it."""
+        if self.settings.queue_entities in queues:
+            _ = self.nlp
+        if self.settings.queue_clean in queues:
+            detect_language("Loading the language models before the first article arrives.")

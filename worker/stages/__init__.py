@@ -1,0 +1,1 @@
+"""The pipeline's stages as pure functions: no Celery, no Redis."""

@@ -1,0 +1,112 @@
+"""The clean stage: raw text or HTML in, a clean headline and body out."""
+
+import re
+import time
+
+from schemas.article import ArticleMetadata, CleanArticle, RawArticle, Removal
+from schemas.result import ErrorReason
+from worker import PIPELINE_VERSION
+from worker.config import Settings
+from worker.errors import InvalidArticle
+from worker.identity import article_id_for, content_hash
+from worker.stages.boilerplate import boilerplate_kind
+from worker.stages.html import extract_html
+from worker.stages.language import detect_language
+from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
+
+_TITLE_MAX_WORDS = 30
+_TITLE_END = re.compile(r"[.;,:]$")
+
+
+def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
+    body = raw.body
+    if len(body) > settings.max_article_bytes or (
+        len(body) * 4 > settings.max_article_bytes
+        and len(body.encode("utf-8", "surrogatepass")) > settings.max_article_bytes
+    ):
+        raise InvalidArticle(
+            ErrorReason.TOO_LARGE,
+            f"article body exceeds {settings.max_article_bytes} bytes",
+        )
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArticle(ErrorReason.INVALID_ENCODING, f"body is not valid UTF-8: {exc.reason}") from exc
+    if is_binary(body):
+        raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
+    if not body.strip():
+        raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
+
+
+def _reads_as_title(paragraph: str) -> bool:
+    return (
+        "\n" not in paragraph
+        and len(paragraph.split()) <= _TITLE_MAX_WORDS
+        and not _TITLE_END.search(paragraph)
+    )
+
+
+def _drop_boilerplate(blocks: list[str]) -> tuple[list[str], list[Removal]]:
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for block in blocks:
+        lines = []
+        for line in block.split("\n"):
+            kind = boilerplate_kind(line)
+            if kind is None:
+                lines.append(line)
+            else:
+                removed.append(Removal(kind=kind, text=line))
+        if lines:
+            kept.append("\n".join(lines))
+    return kept, removed
+
+
+def _check_language(raw: RawArticle, text: str, settings: Settings) -> tuple[str, float]:
+    language, confidence = detect_language(text)
+    if language not in settings.languages and confidence >= settings.min_language_confidence:
+        raise InvalidArticle(
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+            f"article language {language!r} (confidence {confidence:.2f}) is not one of "
+            f"{list(settings.languages)}",
+        )
+    if language not in settings.languages:
+        # Too short or too mixed to tell: trust the producer, else the first configured language.
+        language = raw.language or settings.languages[0]
+    return language, confidence
+
+
+def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
+    """Clean one article. Raises InvalidArticle with a reason code when it cannot."""
+    started = time.perf_counter()
+    _check_size_and_bytes(raw, settings)
+    if raw.html is not None:
+        extracted = extract_html(raw.html, raw.url)
+        title, metadata = repair_typography(repair_encoding(extracted.title)), extracted.metadata
+        blocks = paragraphs(repair_encoding(extracted.text))
+    else:
+        title = ""
+        metadata = ArticleMetadata(url=raw.url, site=raw.source, date=raw.published_at)
+        blocks = paragraphs(repair_encoding(raw.text or ""))
+    if not blocks:
+        raise InvalidArticle(ErrorReason.EMPTY_TEXT, "no text left after extraction")
+    blocks, removed = _drop_boilerplate(blocks)
+    if not title and len(blocks) > 1 and _reads_as_title(blocks[0]):
+        title = blocks.pop(0)
+    if not blocks:
+        reason = ErrorReason.ONLY_BOILERPLATE if removed else ErrorReason.EMPTY_TEXT
+        raise InvalidArticle(reason, "no article text left after removing boilerplate")
+    text = "\n\n".join(blocks)
+    language, confidence = _check_language(raw, text, settings)
+    return CleanArticle(
+        article_id=article_id_for(raw),
+        content_hash=content_hash(text),
+        title=title,
+        text=text,
+        language=language,
+        language_confidence=round(confidence, 4),
+        metadata=metadata,
+        removed=tuple(removed),
+        pipeline_version=PIPELINE_VERSION,
+        timings={"clean": round((time.perf_counter() - started) * 1000, 3)},
+    )

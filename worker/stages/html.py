@@ -1,0 +1,47 @@
+"""Main text and metadata from HTML with trafilatura."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import trafilatura
+
+from schemas.article import ArticleMetadata
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the HTML gave: body text (paragraphs separated by blank lines), title, metadata."""
+
+    text: str
+    title: str
+    metadata: ArticleMetadata
+    language: str | None
+
+
+def _parse_date(value: str | None, now: datetime) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed if parsed <= now else None
+
+
+def extract_html(html: str, url: str | None = None) -> Extracted:
+    """Extract the article from a page; an empty ``text`` when the page has none."""
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if doc is None:
+        return Extracted(text="", title="", metadata=ArticleMetadata(url=url), language=None)
+    body = (doc.text or "").replace("\n", "\n\n")
+    metadata = ArticleMetadata(
+        author=doc.author or None,
+        date=_parse_date(doc.date, datetime.now(UTC)),
+        site=doc.sitename or None,
+        url=doc.url or url,
+    )
+    return Extracted(text=body, title=doc.title or "", metadata=metadata, language=doc.language)

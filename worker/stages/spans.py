@@ -1,0 +1,67 @@
+"""Character-span helpers shared by the stages: trimming, keys, chunking."""
+
+import re
+
+_EDGE = "\"'“”‘’«»()[]{}<>.,;:!?-–—*#|/\\ \t\n"
+_POSSESSIVE = re.compile(r"(?:['’`]s|s['’])$")
+_LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Shrink ``[start, end)`` past whitespace at either edge; None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def trim_span(text: str, start: int, end: int, *, strip_words: bool = True) -> tuple[int, int] | None:
+    """Shrink an entity span past edge punctuation, quotes, brackets and whitespace.
+
+    With ``strip_words`` also a trailing possessive and a leading "the". None when empty.
+    """
+    while True:
+        before = (start, end)
+        while start < end and text[start] in _EDGE:
+            start += 1
+        while end > start and text[end - 1] in _EDGE:
+            # keep the full stop of an abbreviation such as "U.N." or "Inc."
+            if text[end - 1] == "." and end - start >= 3 and text[end - 3] == "." and strip_words:
+                break
+            end -= 1
+        if strip_words:
+            possessive = _POSSESSIVE.search(text, start, end)
+            if possessive is not None and possessive.end() == end and end - start > 2:
+                end = possessive.start() + (1 if text[possessive.start()] not in "'’`" else 0)
+            leading = _LEADING_THE.match(text, start, end)
+            if leading is not None and leading.end() < end:
+                start = leading.end()
+        if (start, end) == before:
+            break
+    return (start, end) if end > start else None
+
+
+def entity_key(surface: str) -> str:
+    """The grouping key of a mention: case-folded, whitespace and dots collapsed."""
+    return _SPACE.sub(" ", surface.replace(".", "")).casefold().strip()
+
+
+def chunk_text(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """Split ``text`` into ``(offset, chunk)`` pieces of at most ``max_chars``.
+
+    Breaks at paragraph boundaries, else at the last whitespace; offsets index ``text``.
+    """
+    chunks: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + max_chars, len(text))
+        if end < len(text):
+            cut = text.rfind("\n\n", start + 1, end)
+            if cut <= start:
+                cut = text.rfind(" ", start + 1, end)
+            end = cut if cut > start else end
+        chunks.append((start, text[start:end]))
+        start = end
+    return chunks

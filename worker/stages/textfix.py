@@ -1,0 +1,69 @@
+"""Typographic repair of scraped text: encoding, apostrophes, missing spaces, whitespace."""
+
+import re
+import unicodedata
+
+import ftfy
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# A backtick, acute accent or prime standing between two letters is an apostrophe.
+_FAKE_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[`´′](?=[^\W\d_])")
+# "Russia’s(Vladimar" -> "Russia’s (Vladimar": an opening bracket glued to a word,
+# opening a capitalised word. "f(x)", "word(s)" and "(s)he" are left alone.
+_GLUED_OPEN = re.compile(r"(?<=[^\W\d_]{2}|[’'][^\W\d_])\((?=[A-Z][a-z])")
+_GLUED_CLOSE = re.compile(r"(?<=[^\W\d_]{2})\)(?=[^\W\d_]{2})")
+# "ended.The" -> "ended. The"; not "U.N.Security", "example.com", "3.5" or "e.g.The".
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2})([.!?])(?=[A-Z][a-z])")
+_GLUED_COMMA = re.compile(r"(?<=[a-z]{2}),(?=[A-Za-z]{2})")
+_URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+
+
+def repair_encoding(text: str) -> str:
+    """Fix mojibake and control characters, keep curly quotes, NFC-normalise."""
+    fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_latin_ligatures=True, normalization="NFC")
+    return _ZERO_WIDTH.sub("", fixed)
+
+
+def _fix_segment(segment: str) -> str:
+    segment = _FAKE_APOSTROPHE.sub("’", segment)
+    segment = _GLUED_OPEN.sub(" (", segment)
+    segment = _GLUED_CLOSE.sub(") ", segment)
+    segment = _GLUED_SENTENCE.sub(r"\1 ", segment)
+    return _GLUED_COMMA.sub(", ", segment)
+
+
+def repair_typography(line: str) -> str:
+    """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
+    out: list[str] = []
+    last = 0
+    for match in _URLISH.finditer(line):
+        out.append(_fix_segment(line[last : match.start()]))
+        out.append(match.group())
+        last = match.end()
+    out.append(_fix_segment(line[last:]))
+    return _INLINE_SPACE.sub(" ", "".join(out)).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split normalised text into paragraphs (blank-line separated), lines stripped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = re.split(r"\n[^\S\n]*\n\s*", text)
+    result = []
+    for block in blocks:
+        lines = [repair_typography(line) for line in block.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            result.append(joined)
+    return result
+
+
+def is_binary(text: str) -> bool:
+    """True when the text is mostly not text: NUL bytes or many control characters."""
+    if "\x00" in text:
+        return True
+    sample = text[:20_000]
+    controls = sum(
+        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r"
+    )
+    return controls > max(8, len(sample) // 100)
