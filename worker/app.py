@@ -1,7 +1,7 @@
 """The Celery application: queues, routes and the reliability options, from Settings."""
 
 from celery import Celery
-from kombu import Exchange, Queue
+from kombu.entity import Exchange, Queue
 
 from worker.config import Settings
 from worker.tasks import TASK_NAMES, register_tasks
@@ -27,7 +27,9 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_soft_time_limit=settings.soft_time_limit_s,
         task_time_limit=settings.hard_time_limit_s,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
-        task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.queues],
+        task_queues=[
+            Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.queues
+        ],
         task_default_queue=settings.queue_clean,
         task_routes={name: {"queue": queue} for name, queue in routes.items()},
         worker_hijack_root_logger=False,

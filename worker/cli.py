@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from schemas.result import ErrorEvent, Stage
 from worker import PIPELINE_VERSION
@@ -22,7 +29,9 @@ from worker.pipeline import process_in_process, submit
 from worker.render import emit_json, output, wants_json
 from worker.tasks import payload_id
 
-cli = typer.Typer(help="newsflow: clean, entities, summarise and publish news articles.", no_args_is_help=True)
+cli = typer.Typer(
+    help="newsflow: clean, entities, summarise and publish news articles.", no_args_is_help=True
+)
 _err = Console(stderr=True)
 
 Paths = Annotated[list[str], typer.Argument(help="Files (.txt, .html, .jsonl) or '-' for stdin.")]
@@ -34,13 +43,21 @@ def _settings() -> Settings:
 
 
 def _error_event(error: InvalidArticle, payload: object, stage: Stage) -> ErrorEvent:
-    return ErrorEvent(article_id=payload_id(payload), stage=stage, reason=error.reason,
-                      message=error.message, pipeline_version=PIPELINE_VERSION)
+    return ErrorEvent(
+        article_id=payload_id(payload),
+        stage=stage,
+        reason=error.reason,
+        message=error.message,
+        pipeline_version=PIPELINE_VERSION,
+    )
 
 
 @cli.command()
-def process(paths: Paths, summary_sentences: SummaryK = None,
-            pretty: Annotated[bool, typer.Option(help="Indented JSON.")] = False) -> None:
+def process(
+    paths: Paths,
+    summary_sentences: SummaryK = None,
+    pretty: Annotated[bool, typer.Option(help="Indented JSON.")] = False,
+) -> None:
     """Run the stages in this process (no Redis); one ArticleResult JSON per line."""
     settings = _settings()
     nlp = None
@@ -61,9 +78,12 @@ def process(paths: Paths, summary_sentences: SummaryK = None,
 
 
 @cli.command("submit")
-def submit_command(paths: Paths, summary_sentences: SummaryK = None,
-                   wait: Annotated[bool, typer.Option(help="Wait until each is published or failed.")] = False,
-                   timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0) -> None:
+def submit_command(
+    paths: Paths,
+    summary_sentences: SummaryK = None,
+    wait: Annotated[bool, typer.Option(help="Wait until each is published or failed.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0,
+) -> None:
     """Enqueue articles; prints one article id per line."""
     settings = _settings()
     app, delivery = create_app(settings), Delivery.from_settings(settings)
@@ -87,7 +107,13 @@ def submit_command(paths: Paths, summary_sentences: SummaryK = None,
 def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
     pending, failed = list(dict.fromkeys(ids)), 0
     deadline = time.monotonic() + timeout_s
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=_err, disable=wants_json()) as progress:
         bar = progress.add_task("processing", total=len(pending))
         while pending and time.monotonic() < deadline:
@@ -109,31 +135,30 @@ def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
 
 
 @cli.command()
-def subscribe(count: Annotated[int | None, typer.Option(help="Stop after N events.")] = None,
-              timeout: Annotated[float | None, typer.Option(help="Stop after S seconds.")] = None) -> None:
+def subscribe(
+    count: Annotated[int | None, typer.Option(help="Stop after N events.")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Stop after S seconds.")] = None,
+) -> None:
     """Print results and errors as they are published (live)."""
     delivery = Delivery.from_settings(_settings())
     deadline = None if timeout is None else time.monotonic() + timeout
     seen = 0
-    while count is None or seen < count:
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            break
-        for event in delivery.subscribe(timeout_s=min(remaining, 1.0) if remaining else 1.0):
-            output(parse_event(event))
-            seen += 1
-            if count is not None and seen >= count:
+    with delivery.listen() as subscription:
+        while count is None or seen < count:
+            remaining = 1.0 if deadline is None else deadline - time.monotonic()
+            if remaining <= 0:
                 break
-            if deadline is not None and time.monotonic() >= deadline:
-                break
-        else:
-            continue
-        break
+            event = subscription.get(min(remaining, 1.0))
+            if event is not None:
+                output(parse_event(event))
+                seen += 1
 
 
 @cli.command()
-def replay(since: Annotated[str, typer.Option(help="Stream entry id to start after.")] = "0-0",
-           count: Annotated[int | None, typer.Option(help="At most N results.")] = None) -> None:
+def replay(
+    since: Annotated[str, typer.Option(help="Stream entry id to start after.")] = "0-0",
+    count: Annotated[int | None, typer.Option(help="At most N results.")] = None,
+) -> None:
     """Print published results from the Stream (for consumers that were offline)."""
     delivery = Delivery.from_settings(_settings())
     for event in delivery.replay(since=since, count=count):
@@ -144,23 +169,39 @@ def replay(since: Annotated[str, typer.Option(help="Stream entry id to start aft
 
 
 @cli.command()
-def worker(queues: Annotated[str | None, typer.Option(help="Comma-separated queues (default: all).")] = None,
-           concurrency: Annotated[int, typer.Option(min=1)] = 1,
-           pool: Annotated[str, typer.Option(help="prefork, solo or threads.")] = "prefork",
-           loglevel: Annotated[str, typer.Option()] = "INFO") -> None:
+def worker(
+    queues: Annotated[str | None, typer.Option(help="Comma-separated queues (default: all).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1)] = 1,
+    pool: Annotated[str, typer.Option(help="prefork, solo or threads.")] = "prefork",
+    loglevel: Annotated[str, typer.Option()] = "INFO",
+) -> None:
     """Start a Celery worker on the stage queues."""
     settings = _settings()
     configure_logging(loglevel)
     app = create_app(settings)
     consumed = queues or ",".join(settings.queues)
-    app.worker_main(["worker", "-Q", consumed, "-c", str(concurrency), "-P", pool,
-                     "--loglevel", loglevel, "--without-gossip", "--without-mingle", "--without-heartbeat"])
+    app.worker_main(
+        [
+            "worker",
+            "-Q",
+            consumed,
+            "-c",
+            str(concurrency),
+            "-P",
+            pool,
+            "--loglevel",
+            loglevel,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
+    )
 
 
 @cli.command()
 def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.")] = Path("seeds")) -> None:
     """Run seeds/ through a real worker (starting a private Redis if none is reachable)."""
-    from worker.demo import run_demo  # noqa: PLC0415 - only this command needs it
+    from worker.demo import run_demo
 
     configure_logging("WARNING")
     files = sorted(seeds.glob("*.txt"))
@@ -168,8 +209,13 @@ def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.
         _err.print(f"[red]no .txt files in {seeds}[/]")
         raise typer.Exit(2)
     started = time.perf_counter()
-    failed = run_demo(_settings(), files, create_app, lambda item: output(item),
-                      lambda line: _err.print(f"[dim]{line}[/]"))
+    failed = run_demo(
+        _settings(),
+        files,
+        make_app=create_app,
+        show=output,
+        say=lambda line: _err.print(f"[dim]{line}[/]"),
+    )
     _err.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/]")
     raise typer.Exit(1 if failed else 0)
 

@@ -1,5 +1,6 @@
 """The only code that writes results and errors to Redis, and reads them back for consumers."""
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -36,7 +37,7 @@ class Event:
 class Delivery:
     """Writes terminal events (results and errors) and reads them back."""
 
-    def __init__(self, client: "redis.Redis[bytes]", settings: Settings) -> None:
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.client = client
         self.settings = settings
         self.keys = settings.keys
@@ -45,21 +46,29 @@ class Delivery:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Delivery":
         """A Delivery on a new connection pool to ``settings.redis_url``."""
-        return cls(redis.Redis.from_url(settings.redis_url), settings)
+        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str) -> str | None:
         store, stream, channel, maxlen = (
-            (self.keys.result(article_id), self.keys.results_log, self.keys.results_channel,
-             self.settings.results_log_maxlen)
+            (
+                self.keys.result(article_id),
+                self.keys.results_log,
+                self.keys.results_channel,
+                self.settings.results_log_maxlen,
+            )
             if kind == "result"
-            else (self.keys.error(article_id), self.keys.dead, self.keys.errors_channel,
-                  self.settings.dead_maxlen)
+            else (
+                self.keys.error(article_id),
+                self.keys.dead,
+                self.keys.errors_channel,
+                self.settings.dead_maxlen,
+            )
         )
         entry = self._publish_once(
             keys=[self.keys.done(article_id), store, stream],
             args=[channel, document, self.settings.result_ttl_s, maxlen, kind],
         )
-        return entry.decode() if isinstance(entry, bytes) else None
+        return entry if isinstance(entry, str) else None
 
     def publish_result(self, result: ArticleResult) -> str | None:
         """Publish a result; the Stream entry id, or None when this article was already done."""
@@ -70,9 +79,9 @@ class Delivery:
         return self._once(event.article_id, "error", event.model_dump_json())
 
     def state(self, article_id: str) -> EventKind | None:
-        """"result" or "error" once the article reached its terminal event, else None."""
+        """ "result" or "error" once the article reached its terminal event, else None."""
         marker = self.client.get(self.keys.done(article_id))
-        return None if marker is None else ("result" if marker == b"result" else "error")
+        return None if marker is None else ("result" if marker == "result" else "error")
 
     def fetch(self, article_id: str) -> Event | None:
         """The stored terminal event of an article, if it has one (and its TTL has not run out)."""
@@ -81,38 +90,61 @@ class Delivery:
             return None
         key = self.keys.result(article_id) if kind == "result" else self.keys.error(article_id)
         document = self.client.get(key)
-        return None if document is None else Event(kind, document.decode())
+        return None if document is None else Event(kind, str(document))
 
-    def subscribe(self, timeout_s: float | None = None) -> Iterator[Event]:
-        """Live results and errors as they are published (at most once: nothing is buffered)."""
-        pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(self.keys.results_channel, self.keys.errors_channel)
-        try:
-            while True:
-                message = pubsub.get_message(timeout=timeout_s if timeout_s is not None else 1.0)
-                if message is None:
-                    if timeout_s is not None:
-                        return
-                    continue
-                channel = message["channel"].decode()
-                kind: EventKind = "result" if channel == self.keys.results_channel else "error"
-                yield Event(kind, message["data"].decode())
-        finally:
-            pubsub.close()
+    def listen(self) -> "Subscription":
+        """Subscribe now to live results and errors (at most once: nothing is buffered in Redis)."""
+        return Subscription(self)
+
+    def entries(self, stream: str, after: str = "0-0", count: int = 500) -> list[tuple[str, dict[str, str]]]:
+        """Up to ``count`` entries of ``stream`` after entry id ``after``, oldest first."""
+        batch = self.client.xrange(stream, min=f"({after}", count=count)
+        return list(batch)  # type: ignore[arg-type]
 
     def replay(self, since: str = "0-0", count: int | None = None) -> Iterator[Event]:
         """Results from the Stream after entry ``since``, oldest first."""
         last, seen = since, 0
         while count is None or seen < count:
-            batch = self.client.xrange(self.keys.results_log, min=f"({last}", count=500)
+            batch = self.entries(self.keys.results_log, after=last)
             if not batch:
                 return
             for entry_id, fields in batch:
-                last = entry_id.decode()
-                yield Event("result", fields[b"result"].decode(), last)
+                last = entry_id
+                yield Event("result", fields["result"], last)
                 seen += 1
                 if count is not None and seen >= count:
                     return
+
+
+class Subscription:
+    """A live subscription to the results and errors channels; use as a context manager."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self._keys = delivery.keys
+        self._pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub.subscribe(self._keys.results_channel, self._keys.errors_channel)
+
+    def get(self, timeout_s: float) -> Event | None:
+        """The next event, or None when none arrives within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            message = self._pubsub.get_message(timeout=max(remaining, 0.0))
+            if message is not None and message.get("type") == "message":
+                kind: EventKind = "result" if message["channel"] == self._keys.results_channel else "error"
+                return Event(kind, str(message["data"]))
+            if remaining <= 0:
+                return None
+
+    def close(self) -> None:
+        """Unsubscribe and release the connection."""
+        self._pubsub.close()
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def parse_event(event: Event) -> ArticleResult | ErrorEvent:

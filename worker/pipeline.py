@@ -49,8 +49,9 @@ def submit_payload(app: Celery, payload: object) -> None:
     article_chain(app, payload).apply_async()
 
 
-def process_in_process(raw: RawArticle, settings: Settings, nlp: Language,
-                       summary_sentences: int | None = None) -> ArticleResult:
+def process_in_process(
+    raw: RawArticle, settings: Settings, nlp: Language, summary_sentences: int | None = None
+) -> ArticleResult:
     """The whole pipeline in this process, no Redis: what ``newsflow process`` runs."""
     cleaned = clean(raw, settings)
     analysed = analyse(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)

@@ -31,7 +31,9 @@ def show_result(result: ArticleResult, console: Console | None = None) -> None:
     )
     table = Table("entity", "label", "count", "salience", "aliases")
     for entity in result.entities[:15]:
-        table.add_row(entity.name, entity.label, str(entity.count), f"{entity.salience:.2f}", ", ".join(entity.aliases))
+        table.add_row(
+            entity.name, entity.label, str(entity.count), f"{entity.salience:.2f}", ", ".join(entity.aliases)
+        )
     console.print(table)
     console.print("[bold]Summary[/]")
     for sentence in result.summary.sentences:
@@ -40,7 +42,10 @@ def show_result(result: ArticleResult, console: Console | None = None) -> None:
 
 def show_error(event: ErrorEvent) -> None:
     """An error event, on stderr."""
-    _err.print(f"[red]error[/] {event.article_id} at {event.stage.value}: [bold]{event.reason.value}[/] {event.message}")
+    _err.print(
+        f"[red]error[/] {event.article_id} at {event.stage.value}: "
+        f"[bold]{event.reason.value}[/] {event.message}"
+    )
 
 
 def output(item: ArticleResult | ErrorEvent, *, pretty: bool = False) -> None:

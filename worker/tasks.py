@@ -84,19 +84,41 @@ class StageRunner:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def _dead_letter(self, task: Task, stage: Stage, article_id: str, payload: object,
-                     reason: ErrorReason, message: str, retryable: bool) -> None:
+    def _dead_letter(self, task: Task, where: "_Where", failure: PipelineError) -> None:
+        stage, article_id, payload = where
         event = ErrorEvent(
-            article_id=article_id, stage=stage, reason=reason, message=message[:2000],
-            retryable=retryable, attempt=task.request.retries + 1, input_ref=_input_ref(payload),
-            task_id=task.request.id, pipeline_version=PIPELINE_VERSION,
+            article_id=article_id,
+            stage=stage,
+            reason=failure.reason,
+            message=failure.message[:2000],
+            retryable=failure.retryable,
+            attempt=task.request.retries + 1,
+            input_ref=_input_ref(payload),
+            task_id=task.request.id,
+            pipeline_version=PIPELINE_VERSION,
         )
         entry = self.runtime.delivery.publish_error(event)
-        log.warning("article_failed", reason=reason.value, message=message[:300], dead_entry=entry)
+        log.warning(
+            "article_failed", reason=failure.reason.value, message=failure.message[:300], dead_entry=entry
+        )
 
     def _backoff(self, retries: int) -> float:
         cap = self.runtime.settings.retry_backoff_max_s
         return float(random.uniform(0, min(cap, 2**retries)))
+
+    def _failure(self, task: Task, stage: Stage, exc: Exception) -> PipelineError:
+        """What an exception means for the article; raises Retry when it should run again."""
+        if isinstance(exc, _TRANSIENT):
+            if task.request.retries < self.runtime.settings.max_retries:
+                log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
+                raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
+            return TransientError(ErrorReason.TRANSIENT_FAILURE, str(exc))
+        if isinstance(exc, PipelineError):
+            return exc
+        if isinstance(exc, SoftTimeLimitExceeded):
+            return TransientError(ErrorReason.TIMEOUT, f"{stage.value} exceeded its time limit")
+        log.exception("stage_crashed")  # a bug: report it, never lose the article silently
+        return PipelineError(ErrorReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
 
     @contextmanager
     def guard(self, task: Task, stage: Stage, article_id: str, payload: object) -> Iterator[None]:
@@ -109,28 +131,16 @@ class StageRunner:
             yield
         except (Ignore, Retry):
             raise
-        except _TRANSIENT as exc:
-            if task.request.retries < self.runtime.settings.max_retries:
-                log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
-                raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
-            self._dead_letter(task, stage, article_id, payload, ErrorReason.TRANSIENT_FAILURE, str(exc), True)
-            raise Ignore() from exc
-        except PipelineError as exc:
-            self._dead_letter(task, stage, article_id, payload, exc.reason, exc.message, exc.retryable)
-            raise Ignore() from exc
-        except SoftTimeLimitExceeded as exc:
-            self._dead_letter(task, stage, article_id, payload, ErrorReason.TIMEOUT,
-                              f"{stage.value} exceeded its time limit", True)
-            raise Ignore() from exc
-        except Exception as exc:  # a bug: report it, never lose the article silently
-            log.exception("stage_crashed")
-            self._dead_letter(task, stage, article_id, payload, ErrorReason.INTERNAL_ERROR,
-                              f"{type(exc).__name__}: {exc}", False)
+        except Exception as exc:
+            self._dead_letter(task, (stage, article_id, payload), self._failure(task, stage, exc))
             raise Ignore() from exc
         else:
             log.info("stage_done", duration_ms=round((time.perf_counter() - started) * 1000, 3))
         finally:
             structlog.contextvars.clear_contextvars()
+
+
+_Where = tuple[Stage, str, object]
 
 
 def _article_id_of(document: str) -> str:
@@ -169,7 +179,11 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
 
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: object) -> None:
-        consumed = {queue.name for queue in app.amqp.queues.consume_from.values()} if app.amqp.queues.consume_from else set(settings.queues)
+        consumed = (
+            {queue.name for queue in app.amqp.queues.consume_from.values()}
+            if app.amqp.queues.consume_from
+            else set(settings.queues)
+        )
         runtime.warm_up(consumed)
 
     return {t.name: t for t in (clean_task, entities_task, summarise_task)}

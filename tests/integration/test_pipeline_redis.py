@@ -2,35 +2,23 @@
 
 import json
 import subprocess
-import threading
+import time
 import uuid
 from pathlib import Path
 
+from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
+from tests.conftest import wait_for
 from worker.app import create_app
 from worker.config import Settings
-from worker.delivery import Delivery, Event
+from worker.delivery import Delivery
 from worker.pipeline import submit, submit_payload
-from schemas.article import RawArticle
-from tests.conftest import wait_for
 
 
-def _collect(delivery: Delivery, sink: list[Event], ready: threading.Event, stop: threading.Event) -> None:
-    pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(delivery.keys.results_channel, delivery.keys.errors_channel)
-    ready.set()
-    while not stop.is_set():
-        message = pubsub.get_message(timeout=0.1)
-        if message is not None:
-            kind = "result" if message["channel"].decode() == delivery.keys.results_channel else "error"
-            sink.append(Event(kind, message["data"].decode()))
-    pubsub.close()
-
-
-def _stream_ids(delivery: Delivery, stream: str, field: bytes, article_id: str) -> list[str]:
+def _stream_ids(delivery: Delivery, stream: str, field: str, article_id: str) -> list[str]:
     return [
-        entry_id.decode()
-        for entry_id, fields in delivery.client.xrange(stream)
+        entry_id
+        for entry_id, fields in delivery.entries(stream, count=100_000)
         if json.loads(fields[field])["article_id"] == article_id
     ]
 
@@ -38,20 +26,13 @@ def _stream_ids(delivery: Delivery, stream: str, field: bytes, article_id: str) 
 def test_seed_is_published_on_channel_stream_and_key(
     worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
 ) -> None:
-    received: list[Event] = []
-    ready, stop = threading.Event(), threading.Event()
-    listener = threading.Thread(target=_collect, args=(Delivery.from_settings(test_settings), received, ready, stop))
-    listener.start()
-    ready.wait(5)
     app = create_app(test_settings)
     article_id = f"seed-{uuid.uuid4().hex[:8]}"
-    receipt = submit(app, delivery, RawArticle(id=article_id, text=seed_text))
-    assert receipt.enqueued
-    try:
+    with delivery.listen() as subscription:
+        receipt = submit(app, delivery, RawArticle(id=article_id, text=seed_text))
+        assert receipt.enqueued
         assert wait_for(delivery, article_id) == "result"
-    finally:
-        stop.set()
-        listener.join(5)
+        received = [e for e in iter(lambda: subscription.get(0.5), None)]
 
     stored = delivery.client.get(delivery.keys.result(article_id))
     assert stored is not None
@@ -66,7 +47,7 @@ def test_seed_is_published_on_channel_stream_and_key(
             assert result.text[mention.start : mention.end] == mention.text
     live = [e for e in received if e.kind == "result" and json.loads(e.document)["article_id"] == article_id]
     assert len(live) == 1 and ArticleResult.model_validate_json(live[0].document) == result
-    assert len(_stream_ids(delivery, delivery.keys.results_log, b"result", article_id)) == 1
+    assert len(_stream_ids(delivery, delivery.keys.results_log, "result", article_id)) == 1
 
 
 def test_same_article_twice_is_published_once(
@@ -86,7 +67,7 @@ def test_same_article_twice_is_published_once(
     submit(app, delivery, probe)
     wait_for(delivery, probe.id or "")
     assert wait_for(delivery, receipt.article_id) == "result"
-    assert len(_stream_ids(delivery, delivery.keys.results_log, b"result", receipt.article_id)) == 1
+    assert len(_stream_ids(delivery, delivery.keys.results_log, "result", receipt.article_id)) == 1
 
 
 def _dead_event(delivery: Delivery, article_id: str) -> ErrorEvent:
@@ -94,7 +75,7 @@ def _dead_event(delivery: Delivery, article_id: str) -> ErrorEvent:
     stored = delivery.client.get(delivery.keys.error(article_id))
     assert stored is not None
     event = ErrorEvent.model_validate_json(stored)
-    assert _stream_ids(delivery, delivery.keys.dead, b"error", article_id)
+    assert _stream_ids(delivery, delivery.keys.dead, "error", article_id)
     return event
 
 
@@ -122,11 +103,26 @@ def test_empty_and_malformed_inputs_become_error_events_and_worker_goes_on(
     assert worker_process.poll() is None
 
 
-def test_worker_log_has_one_line_per_stage(worker_process: subprocess.Popen[bytes]) -> None:
+def test_worker_log_has_one_line_per_stage(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
+) -> None:
+    article = RawArticle(id=f"logged-{uuid.uuid4().hex[:8]}", text=seed_text)
+    submit(create_app(test_settings), delivery, article)
+    assert wait_for(delivery, article.id or "") == "result"
     log = Path(__file__).resolve().parents[2] / ".pytest-worker.log"
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    done = [line for line in lines if line.get("event") == "stage_done"]
-    assert done, "no stage_done log lines"
+    deadline = time.monotonic() + 10
+    done: list[dict[str, object]] = []
+    while len(done) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        done = [
+            line
+            for line in lines
+            if line.get("event") == "stage_done" and line.get("article_id") == article.id
+        ]
     for line in done:
         assert {"article_id", "stage", "task_id", "duration_ms"} <= set(line)
-    assert {line["stage"] for line in done} == {"clean", "entities", "summarise"}
+    # one line per stage: each stage ran exactly once for this article
+    assert sorted(str(line["stage"]) for line in done) == ["clean", "entities", "summarise"]
+    # logs never carry article bodies
+    assert "pent-up inmost thoughts" not in log.read_text()

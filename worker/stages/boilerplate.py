@@ -5,7 +5,10 @@ from typing import Final
 
 _MAX_WORDS: Final = 25
 
-_SOCIAL = r"(?:share|tweet|e-?mail|print|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit|telegram|copy link|messenger)"
+_SOCIAL = (
+    r"(?:share|tweet|e-?mail|print|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit"
+    r"|telegram|copy link|messenger)"
+)
 
 PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))

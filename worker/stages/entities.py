@@ -86,7 +86,7 @@ def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000)
             **article.model_dump(),
             "sentences": sentences,
             "entities": entities,
-            "model": ModelInfo(name=name, version=version, spacy_version=spacy.__version__),
+            "model": ModelInfo(name=name, version=version, spacy_version=spacy.about.__version__),
             "timings": {
                 **article.timings,
                 "entities": round((time.perf_counter() - started) * 1000, 3),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import trafilatura
 
@@ -33,15 +34,16 @@ def _parse_date(value: str | None, now: datetime) -> datetime | None:
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract the article from a page; an empty ``text`` when the page has none."""
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True, as_dict=True
     )
-    if doc is None:
-        return Extracted(text="", title="", metadata=ArticleMetadata(url=url), language=None)
-    body = (doc.text or "").replace("\n", "\n\n")
+    data: dict[str, Any] = doc if isinstance(doc, dict) else {}
+    body = str(data.get("text") or "").replace("\n", "\n\n")
     metadata = ArticleMetadata(
-        author=doc.author or None,
-        date=_parse_date(doc.date, datetime.now(UTC)),
-        site=doc.sitename or None,
-        url=doc.url or url,
+        author=data.get("author") or None,
+        date=_parse_date(data.get("date"), datetime.now(UTC)),
+        site=data.get("sitename") or None,
+        url=data.get("url") or url,
     )
-    return Extracted(text=body, title=doc.title or "", metadata=metadata, language=doc.language)
+    return Extracted(
+        text=body, title=str(data.get("title") or ""), metadata=metadata, language=data.get("language")
+    )

@@ -100,6 +100,4 @@ def summarise(article: AnalysedArticle, k: int) -> ArticleResult:
         params={"k": k, "damping": DAMPING, "redundancy": REDUNDANCY, "min_words": MIN_WORDS},
     )
     timings = {**article.timings, "summarise": round((time.perf_counter() - started) * 1000, 3)}
-    return ArticleResult.model_validate(
-        {**article.model_dump(), "summary": summary, "timings": timings}
-    )
+    return ArticleResult.model_validate({**article.model_dump(), "summary": summary, "timings": timings})
