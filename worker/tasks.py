@@ -56,14 +56,17 @@ def parse_raw(payload: object) -> RawArticle:
 
 def payload_id(payload: object) -> str:
     """The best id for an input that may not even parse: its own id, else a hash of it."""
-    if isinstance(payload, dict) and isinstance(payload.get("id"), str) and payload["id"]:
-        return str(payload["id"])[:200]
     if isinstance(payload, str):
         try:
-            return article_id_for(RawArticle.model_validate_json(payload))
-        except ValidationError:
-            pass
+            parsed = json.loads(payload)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return payload_id(parsed)
     if isinstance(payload, dict):
+        given = payload.get("id")
+        if isinstance(given, str) and given:
+            return given[:200]
         try:
             return article_id_for(RawArticle.model_validate(payload))
         except ValidationError:

@@ -24,7 +24,10 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("newsletter", r"(?:sign up|subscribe|register) (?:for|to) (?:our|the) .*newsletters?.*"),
         ("cookie_notice", r"(?:we|this (?:site|website)) uses? cookies\b.*"),
         ("advertisement", r"(?:advertisement|advert|sponsored(?: content)?|ad|story continues below)"),
-        ("read_more", r"(?:read more|continue reading|see also|related(?: articles| stories)?)\b.{0,120}"),
+        (
+            "read_more",
+            r"(?:read more|continue reading|see also|related(?: articles| stories)?)(?:\s*[:|>»›…-].{0,120})?",
+        ),
         ("photo_credit", r"\(?(?:photo|image|picture)(?: credit)?:.*"),
     )
 )

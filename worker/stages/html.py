@@ -34,9 +34,9 @@ def _parse_date(value: str | None, now: datetime) -> datetime | None:
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract the article from a page; an empty ``text`` when the page has none."""
     doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True, as_dict=True
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )
-    data: dict[str, Any] = doc if isinstance(doc, dict) else {}
+    data: dict[str, Any] = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
     body = str(data.get("text") or "").replace("\n", "\n\n")
     metadata = ArticleMetadata(
         author=data.get("author") or None,

@@ -1,0 +1,80 @@
+"""The clean stage on the seed and on bad input."""
+
+import pytest
+
+from schemas import ErrorReason, RawArticle
+from worker.config import Settings
+from worker.errors import InvalidArticle
+from worker.identity import content_hash
+from worker.stages.clean import clean
+
+SETTINGS = Settings(max_article_bytes=200_000)
+ENGLISH = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+
+
+def test_seed_title_is_split_from_the_body(seed_text: str) -> None:
+    article = clean(RawArticle(text=seed_text), SETTINGS)
+    assert article.title == "Putin and Kim Sign Pact Pledging Mutual Support Against ‘Aggression’"
+    assert article.text.startswith(
+        "The leaders of North Korea (Kim Jong Un) and Russia’s (Vladimar Putin) signed"
+    )
+
+
+def test_seed_noise_is_fixed_and_boilerplate_reported(seed_text: str) -> None:
+    article = clean(RawArticle(text=seed_text), SETTINGS)
+    assert "`" not in article.text
+    assert "Leave a Comment" not in article.text and "Akismet" not in article.text
+    assert [r.kind for r in article.removed] == ["comment_prompt", "spam_notice"]
+    assert article.text.endswith("Russia has used in its war in Ukraine.")
+    assert article.language == "en" and article.language_confidence > 0.9
+    assert "\n\n" in article.text and "\n\n\n" not in article.text
+    assert article.content_hash == content_hash(article.text)
+
+
+def test_same_story_with_other_whitespace_and_quotes_hashes_the_same() -> None:
+    a = clean(RawArticle(text=f"{ENGLISH}\n\n“It is done,” she said."), SETTINGS)
+    b = clean(RawArticle(text=f'  {ENGLISH}  \n\n\n"It is done," she said.\n\nLeave a Comment'), SETTINGS)
+    assert a.content_hash == b.content_hash
+
+
+def test_producer_id_and_metadata_are_kept() -> None:
+    article = clean(
+        RawArticle(id="wire-42", text=ENGLISH, url="https://example.com/x", source="Wire"), SETTINGS
+    )
+    assert article.article_id == "wire-42"
+    assert (article.metadata.url, article.metadata.site) == ("https://example.com/x", "Wire")
+
+
+def test_html_gives_title_and_body() -> None:
+    html = (
+        "<html><head><title>Budget passes | City News</title></head><body><nav>Home | World</nav>"
+        f"<article><h1>Budget passes</h1><p>{ENGLISH}</p><p>{ENGLISH.replace('Tuesday', 'Monday')}</p>"
+        "</article><footer>Share this: Facebook Twitter</footer></body></html>"
+    )
+    article = clean(RawArticle(html=html), SETTINGS)
+    assert "Budget passes" in article.title
+    assert "approved the new budget on Tuesday" in article.text
+    assert "Home | World" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (RawArticle(text=""), ErrorReason.EMPTY_TEXT),
+        (RawArticle(text=" \n\t \n"), ErrorReason.EMPTY_TEXT),
+        (RawArticle(text="x" * 200_001), ErrorReason.TOO_LARGE),
+        (RawArticle(text="é" * 150_000), ErrorReason.TOO_LARGE),
+        (RawArticle(text="PK\x03\x04\x00\x00binary"), ErrorReason.BINARY_CONTENT),
+        (RawArticle(text="bad \udcff surrogate"), ErrorReason.INVALID_ENCODING),
+        (RawArticle(text="Leave a Comment\n\nShare this:"), ErrorReason.ONLY_BOILERPLATE),
+        (
+            RawArticle(text="Le conseil municipal a approuvé le nouveau budget mardi après un long débat."),
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+        ),
+        (RawArticle(html="<html><body><script>var x = 1;</script></body></html>"), ErrorReason.EMPTY_TEXT),
+    ],
+)
+def test_bad_input_has_a_reason(raw: RawArticle, reason: ErrorReason) -> None:
+    with pytest.raises(InvalidArticle) as caught:
+        clean(raw, SETTINGS)
+    assert caught.value.reason is reason

@@ -1,0 +1,51 @@
+"""docker-compose.yml agrees with the code: services, queues, commands, healthchecks."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from worker.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose() -> dict[str, Any]:
+    data = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_one_worker_service_per_queue_built_from_the_dockerfile() -> None:
+    services = _compose()["services"]
+    for queue in Settings().queues:
+        service = services[queue]
+        command = service["command"]
+        assert command[:2] == ["newsflow", "worker"]
+        assert command[command.index("--queues") + 1] == queue
+        assert service["build"] == "."
+        assert "redis:6379" in service["environment"]["NEWSFLOW_REDIS_URL"]
+        assert "REDIS_PASSWORD" in service["environment"]["NEWSFLOW_REDIS_URL"]
+        assert "inspect ping" in " ".join(service["healthcheck"]["test"])
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert service["restart"] == "unless-stopped"
+        assert "container_name" not in service  # would forbid --scale
+        assert service["deploy"]["resources"]["limits"]["memory"]
+
+
+def test_redis_is_private_with_a_password_and_healthcheck() -> None:
+    redis = _compose()["services"]["redis"]
+    assert "ports" not in redis
+    assert "--requirepass" in redis["command"]
+    assert "ping" in " ".join(redis["healthcheck"]["test"])
+
+
+def test_flower_is_behind_a_profile() -> None:
+    assert _compose()["services"]["flower"]["profiles"] == ["monitoring"]
+
+
+def test_dockerfile_installs_the_package_with_its_model() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "pip install ." in dockerfile
+    assert f"spacy.load('{Settings().spacy_model}')" in dockerfile
+    assert "USER " in dockerfile

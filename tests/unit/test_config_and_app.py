@@ -1,0 +1,49 @@
+"""Settings from the environment, and the Celery app built from them."""
+
+import pytest
+
+from worker.app import create_app
+from worker.config import Settings
+from worker.logging import redact_url
+from worker.tasks import TASK_NAMES
+
+
+def test_settings_come_from_newsflow_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_REDIS_URL", "rediss://:secret@redis.example:6380/2")
+    monkeypatch.setenv("NEWSFLOW_SUMMARY_SENTENCES", "5")
+    monkeypatch.setenv("NEWSFLOW_LANGUAGES", '["en", "de"]')
+    monkeypatch.setenv("NEWSFLOW_KEY_PREFIX", "nf")
+    settings = Settings()
+    assert settings.redis_url.startswith("rediss://")
+    assert settings.summary_sentences == 5
+    assert settings.languages == ("en", "de")
+    assert settings.keys.result("a1") == "nf:result:a1"
+    assert settings.keys.results_channel == "nf:results"
+    assert settings.keys.results_log == "nf:results:log"
+    assert settings.keys.dead == "nf:dead"
+
+
+def test_redis_password_is_redacted() -> None:
+    assert redact_url("rediss://:secret@host:6380/0") == "rediss://:***@host:6380/0"
+    assert redact_url("redis://user:pw@h/0") == "redis://user:***@h/0"
+    assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
+    settings = Settings(redis_url="redis://127.0.0.1:1/0", soft_time_limit_s=30, hard_time_limit_s=40)
+    app = create_app(settings)
+    conf = app.conf
+    assert conf.accept_content == ["json"] and conf.task_serializer == "json"
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options["visibility_timeout"] > settings.hard_time_limit_s
+    assert (conf.task_soft_time_limit, conf.task_time_limit) == (30, 40)
+    assert conf.worker_max_memory_per_child == settings.max_memory_per_child_kb
+    queues = {q.name: q for q in conf.task_queues}
+    assert set(queues) == {"clean", "entities", "summarise"}
+    for name, queue in queues.items():
+        # each queue has its own exchange and key: a message reaches exactly one queue
+        assert queue.exchange.name == name and queue.routing_key == name
+    routes = {task: route["queue"] for task, route in conf.task_routes.items()}
+    assert routes == dict(zip(TASK_NAMES, ("clean", "entities", "summarise"), strict=True))
+    assert set(TASK_NAMES) <= set(app.tasks)

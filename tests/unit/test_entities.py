@@ -1,0 +1,95 @@
+"""The entities stage: exact offsets, clean spans, grouping; with the real model and a rule-based one."""
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from schemas import CleanArticle, RawArticle
+from worker.config import Settings
+from worker.nlp import load_nlp
+from worker.stages.clean import clean
+from worker.stages.entities import analyse
+from worker.stages.spans import chunk_text, entity_key, trim_span
+
+
+def _article(text: str) -> CleanArticle:
+    return clean(RawArticle(text=text), Settings())
+
+
+@pytest.fixture(scope="module")
+def ruler_nlp() -> Language:
+    """A blank English pipeline with an entity_ruler: fast and deterministic."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "PERSON", "pattern": "Ada Lovelace"},
+            {"label": "PERSON", "pattern": "Lovelace"},
+            {"label": "GPE", "pattern": [{"LOWER": "the"}, {"TEXT": "United"}, {"TEXT": "States"}]},
+            {"label": "GPE", "pattern": "United States"},
+            {"label": "ORG", "pattern": "U.N."},
+            {"label": "ORG", "pattern": "UN"},
+            {"label": "DATE", "pattern": "Monday"},
+        ]
+    )
+    nlp.meta.update({"name": "ruler_test", "version": "0.0.1"})
+    return nlp
+
+
+def test_offsets_index_the_text_and_groups_merge_normalised_forms(ruler_nlp: Language) -> None:
+    text = (
+        "Ada Lovelace wrote to the United States on Monday. The United States answered Lovelace’s letter.\n\n"
+        "Lovelace thanked the U.N. and the UN."
+    )
+    result = analyse(_article(text), ruler_nlp)
+    by_name = {e.name: e for e in result.entities}
+    for entity in result.entities:
+        for mention in entity.mentions:
+            assert result.text[mention.start : mention.end] == mention.text
+    assert by_name["Lovelace"].count == 2  # "Lovelace’s" lost its possessive
+    assert by_name["Ada Lovelace"].count == 1
+    assert by_name["United States"].count == 2  # "the United States" and "The United States"
+    assert {m.text for m in by_name["United States"].mentions} == {"United States"}
+    assert by_name["U.N."].aliases == ("UN",)  # dots do not split a group
+    assert "Monday" not in by_name  # dates are not entities of the article
+    assert [s.start for s in result.sentences][:3] == [0, 51, result.text.index("Lovelace thanked")]
+    assert result.model.name == "en_ruler_test"
+    saliences = [e.salience for e in result.entities]
+    assert saliences == sorted(saliences, reverse=True) and all(0 <= s <= 1 for s in saliences)
+
+
+def test_seed_with_the_real_model(seed_text: str) -> None:
+    nlp = load_nlp(Settings().spacy_model)
+    assert set(nlp.pipe_names) >= {"tok2vec", "ner"} and "lemmatizer" not in nlp.pipe_names
+    result = analyse(_article(seed_text), nlp)
+    names = {e.name for e in result.entities}
+    assert {"Putin", "Kim", "North Korea", "Russia", "Pyongyang", "Xi Jinping"} <= names
+    for entity in result.entities:
+        assert not any(ch in entity.name for ch in "`()“”’"), entity.name  # no bracket, quote, possessive
+        for mention in entity.mentions:
+            assert result.text[mention.start : mention.end] == mention.text
+    assert not any("Sign Pact" in e.name for e in result.entities)  # the headline is not parsed
+    assert len(result.sentences) == 24
+    for sentence in result.sentences:
+        assert "\n" not in result.text[sentence.start : sentence.end]
+
+
+def test_long_text_is_chunked_with_offsets_kept(ruler_nlp: Language) -> None:
+    paragraph = "Ada Lovelace met envoys of the United States in London for talks."
+    text = "\n\n".join([paragraph] * 300)
+    result = analyse(_article(text), ruler_nlp, chunk_chars=1_000)
+    lovelace = next(e for e in result.entities if e.name == "Ada Lovelace")
+    assert lovelace.count == 300
+    assert all(result.text[m.start : m.end] == "Ada Lovelace" for m in lovelace.mentions)
+
+
+def test_span_helpers() -> None:
+    text = "“Russia’s” (the U.N.) said."
+    assert text[slice(*trim_span(text, 0, 10) or (0, 0))] == "Russia"
+    assert text[slice(*trim_span(text, 11, 21) or (0, 0))] == "U.N."
+    assert trim_span(text, 0, 1) is None
+    assert entity_key("the  U.N.") == entity_key("The UN") != entity_key("UNO")
+    chunks = chunk_text("aaa\n\nbbb ccc", 6)
+    assert "".join(c for _, c in chunks) == "aaa\n\nbbb ccc"
+    assert all(len(c) <= 6 for _, c in chunks)

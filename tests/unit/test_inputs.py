@@ -1,0 +1,23 @@
+"""Reading .txt, .html, .jsonl and broken files."""
+
+from pathlib import Path
+
+from schemas import ErrorReason
+from worker.inputs import read_items
+
+
+def test_each_kind_of_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Plain text article.", encoding="utf-8")
+    (tmp_path / "b.html").write_text("<html><body><p>Hi</p></body></html>", encoding="utf-8")
+    (tmp_path / "c.jsonl").write_text(
+        '{"id": "x1", "text": "One."}\n\n{"text": "Two.", "colour": "red"}\n{not json\n', encoding="utf-8"
+    )
+    (tmp_path / "d.txt").write_bytes(b"caf\xe9 latin-1")
+    items = list(read_items([str(tmp_path / name) for name in ("a.txt", "b.html", "c.jsonl", "d.txt")]))
+    assert items[0].article is not None and items[0].article.text == "Plain text article."
+    assert items[1].article is not None and items[1].article.html is not None
+    assert items[2].article is not None and items[2].article.id == "x1"
+    assert items[3].error is not None and items[3].error.reason is ErrorReason.INVALID_SCHEMA
+    assert items[4].error is not None and items[4].error.reason is ErrorReason.INVALID_JSON
+    assert items[5].error is not None and items[5].error.reason is ErrorReason.INVALID_ENCODING
+    assert len(items) == 6

@@ -1,0 +1,78 @@
+"""The summary stage: k sentences in article order, exact offsets, sane degenerate cases."""
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from schemas import RawArticle
+from worker.config import Settings
+from worker.stages.clean import clean
+from worker.stages.entities import analyse
+from worker.stages.summary import METHOD, summarise
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    blank = spacy.blank("en")
+    blank.add_pipe("sentencizer")
+    return blank
+
+
+def _summarise(nlp: Language, text: str, k: int):  # type: ignore[no-untyped-def]
+    return summarise(analyse(clean(RawArticle(text=text), Settings()), nlp), k)
+
+
+def test_seed_summary_has_k_sentences_in_order_with_exact_offsets(nlp: Language, seed_text: str) -> None:
+    result = _summarise(nlp, seed_text, 3)
+    sentences = result.summary.sentences
+    assert len(sentences) == 3
+    assert [s.start for s in sentences] == sorted(s.start for s in sentences)
+    for sentence in sentences:
+        assert result.text[sentence.start : sentence.end] == sentence.text
+        assert sentence.score > 0
+    assert result.summary.method == METHOD and result.summary.params["k"] == 3
+    assert result.summary.text == " ".join(s.text for s in sentences)
+    assert result.title not in result.summary.text
+    assert "Leave a Comment" not in result.summary.text
+
+
+def test_central_sentences_win_over_off_topic_ones(nlp: Language) -> None:
+    text = (
+        "The city council approved the new school budget on Tuesday. "
+        "The weather was mild and a dog barked outside the hall. "
+        "The school budget adds teachers and repairs to every school in the city. "
+        "Council members said the budget for schools was the largest in a decade. "
+        "A bakery nearby sold out of bread by noon."
+    )
+    picked = _summarise(nlp, text, 2).summary.text
+    assert "dog barked" not in picked and "bakery" not in picked
+
+
+def test_one_sentence_article(nlp: Language) -> None:
+    result = _summarise(nlp, "The council approved the new school budget on Tuesday evening.", 3)
+    assert [s.text for s in result.summary.sentences] == [result.text]
+
+
+def test_fewer_sentences_than_k_returns_them_all_in_order(nlp: Language) -> None:
+    text = "The council met on Tuesday to vote. The budget passed by nine votes to two."
+    result = _summarise(nlp, text, 5)
+    assert [s.text for s in result.summary.sentences] == [
+        "The council met on Tuesday to vote.",
+        "The budget passed by nine votes to two.",
+    ]
+
+
+def test_repeated_sentences_are_not_picked_twice(nlp: Language) -> None:
+    line = "The council approved the new school budget on Tuesday."
+    text = f"{line} {line} {line} Teachers welcomed the extra money for repairs. Parents were pleased."
+    texts = [s.text for s in _summarise(nlp, text, 2).summary.sentences]
+    assert len(texts) == 2 and len(set(texts)) == 2
+
+
+def test_bullet_list_and_very_long_sentence(nlp: Language) -> None:
+    bullets = "\n\n".join(f"- Item {i}: the council funds project number {i} in the city." for i in range(8))
+    long_sentence = "The council " + " and ".join(f"approved plan {i}" for i in range(300)) + "."
+    result = _summarise(nlp, f"{bullets}\n\n{long_sentence}", 3)
+    assert len(result.summary.sentences) == 3
+    for sentence in result.summary.sentences:
+        assert result.text[sentence.start : sentence.end] == sentence.text
