@@ -26,7 +26,8 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("advertisement", r"(?:advertisement|advert|sponsored(?: content)?|ad|story continues below)"),
         (
             "read_more",
-            r"(?:read more|continue reading|see also|related(?: articles| stories)?)(?:\s*[:|>»›…-].{0,120})?",
+            r"(?:read more|continue reading|see also|related(?: articles| stories)?)"
+            r"(?:\s*[:|>»›…-].{0,120})?",
         ),
         ("photo_credit", r"\(?(?:photo|image|picture)(?: credit)?:.*"),
     )
