@@ -31,6 +31,7 @@ class ArticleResult(AnalysedArticle):
     """The published document: everything the pipeline knows about one article."""
 
     summary: Summary
+    revision: int = Field(default=0, ge=0)
 
 
 class Stage(StrEnum):
@@ -49,13 +50,16 @@ class ErrorReason(StrEnum):
     EMPTY_TEXT = "empty_text"
     ONLY_BOILERPLATE = "only_boilerplate"
     TOO_LARGE = "too_large"
+    TOO_MANY_TOKENS = "too_many_tokens"
     BINARY_CONTENT = "binary_content"
     INVALID_ENCODING = "invalid_encoding"
     INVALID_JSON = "invalid_json"
     INVALID_SCHEMA = "invalid_schema"
+    INVALID_MESSAGE = "invalid_message"
     UNSUPPORTED_LANGUAGE = "unsupported_language"
     TIMEOUT = "timeout"
     TRANSIENT_FAILURE = "transient_failure"
+    WORKER_LOST = "worker_lost"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -70,5 +74,6 @@ class ErrorEvent(Contract):
     attempt: int = Field(default=1, ge=1)
     input_ref: str | None = None
     task_id: str | None = None
+    revision: int = Field(default=0, ge=0)
     pipeline_version: str
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

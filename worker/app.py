@@ -24,8 +24,6 @@ def create_app(settings: Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         broker_connection_retry_on_startup=True,
-        task_soft_time_limit=settings.soft_time_limit_s,
-        task_time_limit=settings.hard_time_limit_s,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
         task_queues=[
             Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.queues

@@ -19,15 +19,16 @@ from rich.progress import (
 from schemas.result import ErrorEvent, Stage
 from worker import PIPELINE_VERSION
 from worker.app import create_app
+from worker.cli_consume import register_consumer_commands
 from worker.config import Settings
-from worker.delivery import Delivery, parse_event
+from worker.delivery import Delivery
 from worker.errors import InvalidArticle
 from worker.inputs import read_items
 from worker.logging import configure_logging
 from worker.nlp import load_nlp
+from worker.payloads import payload_id
 from worker.pipeline import process_in_process, submit
-from worker.render import emit_json, output, wants_json
-from worker.tasks import payload_id
+from worker.render import output, wants_json
 
 cli = typer.Typer(
     help="newsflow: clean, entities, summarise and publish news articles.", no_args_is_help=True
@@ -83,6 +84,7 @@ def submit_command(
     summary_sentences: SummaryK = None,
     wait: Annotated[bool, typer.Option(help="Wait until each is published or failed.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0,
+    reprocess: Annotated[bool, typer.Option(help="Process again as a new revision even if done.")] = False,
 ) -> None:
     """Enqueue articles; prints one article id per line."""
     settings = _settings()
@@ -95,7 +97,7 @@ def submit_command(
             delivery.publish_error(event)
             output(event)
             continue
-        receipt = submit(app, delivery, item.article, summary_sentences)
+        receipt = submit(app, delivery, item.article, summary_sentences, reprocess=reprocess)
         ids.append(receipt.article_id)
         if not wait:
             print(receipt.article_id if receipt.enqueued else f"{receipt.article_id}\talready-done")
@@ -118,8 +120,7 @@ def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
         bar = progress.add_task("processing", total=len(pending))
         while pending and time.monotonic() < deadline:
             still = []
-            for article_id in pending:
-                state = delivery.state(article_id)
+            for article_id, state in zip(pending, delivery.states(pending), strict=True):
                 if state is None:
                     still.append(article_id)
                     continue
@@ -132,40 +133,6 @@ def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
     for article_id in pending:
         print(f"{article_id}\ttimeout")
     return failed + len(pending)
-
-
-@cli.command()
-def subscribe(
-    count: Annotated[int | None, typer.Option(help="Stop after N events.")] = None,
-    timeout: Annotated[float | None, typer.Option(help="Stop after S seconds.")] = None,
-) -> None:
-    """Print results and errors as they are published (live)."""
-    delivery = Delivery.from_settings(_settings())
-    deadline = None if timeout is None else time.monotonic() + timeout
-    seen = 0
-    with delivery.listen() as subscription:
-        while count is None or seen < count:
-            remaining = 1.0 if deadline is None else deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            event = subscription.get(min(remaining, 1.0))
-            if event is not None:
-                output(parse_event(event))
-                seen += 1
-
-
-@cli.command()
-def replay(
-    since: Annotated[str, typer.Option(help="Stream entry id to start after.")] = "0-0",
-    count: Annotated[int | None, typer.Option(help="At most N results.")] = None,
-) -> None:
-    """Print published results from the Stream (for consumers that were offline)."""
-    delivery = Delivery.from_settings(_settings())
-    for event in delivery.replay(since=since, count=count):
-        if wants_json():
-            emit_json(event.document)
-        else:
-            output(parse_event(event))
 
 
 @cli.command()
@@ -199,6 +166,34 @@ def worker(
 
 
 @cli.command()
+def ingest(
+    group: Annotated[str, typer.Option(help="Consumer group on the ingest Stream.")] = "newsflow-ingest",
+    consumer: Annotated[str | None, typer.Option(help="Consumer name (default: host-pid).")] = None,
+    min_idle_ms: Annotated[int, typer.Option(help="Claim entries pending longer than this.")] = 60_000,
+) -> None:
+    """Move articles XADDed to the ingest Stream (by any Redis client) into the pipeline."""
+    import signal
+    import threading
+
+    from worker.ingest import IngestBridge
+
+    configure_logging("INFO")
+    settings = _settings()
+    bridge = IngestBridge(
+        create_app(settings),
+        Delivery.from_settings(settings),
+        group=group,
+        consumer=consumer,
+        min_idle_ms=min_idle_ms,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    _err.print(f"[dim]bridging {settings.keys.ingest} (group {group}, consumer {bridge.consumer})[/]")
+    bridge.run(stop)
+
+
+@cli.command()
 def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.")] = Path("seeds")) -> None:
     """Run seeds/ through a real worker (starting a private Redis if none is reachable)."""
     from worker.demo import run_demo
@@ -218,6 +213,9 @@ def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.
     )
     _err.print(f"[dim]demo finished in {time.perf_counter() - started:.1f} s[/]")
     raise typer.Exit(1 if failed else 0)
+
+
+register_consumer_commands(cli)
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """Settings: every tunable of newsflow in one typed object, read from ``NEWSFLOW_*``."""
 
 from functools import cached_property
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,9 +32,13 @@ class Settings(BaseSettings):
 
     # Limits
     max_article_bytes: int = Field(default=2_000_000, ge=1)
-    soft_time_limit_s: float = Field(default=60.0, gt=0)
-    hard_time_limit_s: float = Field(default=90.0, gt=0)
-    visibility_timeout_s: int = Field(default=3600, ge=60)
+    max_tokens: int = Field(default=200_000, ge=1)
+    # Per stage: the soft limit ends the task with a `timeout` ErrorEvent; the hard limit
+    # kills the process running it (reported the same way by the worker's main process).
+    soft_time_limits_s: dict[str, float] = {"clean": 30.0, "entities": 60.0, "summarise": 15.0}
+    hard_time_limits_s: dict[str, float] = {"clean": 45.0, "entities": 90.0, "summarise": 25.0}
+    max_deliveries: int = Field(default=5, ge=1)
+    visibility_timeout_s: int = Field(default=3600, ge=2)
     max_memory_per_child_kb: int = Field(default=800_000, ge=50_000)
     max_retries: int = Field(default=5, ge=0)
     retry_backoff_max_s: int = Field(default=60, ge=1)
@@ -42,6 +47,18 @@ class Settings(BaseSettings):
     result_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
     results_log_maxlen: int = Field(default=100_000, ge=1)
     dead_maxlen: int = Field(default=100_000, ge=1)
+
+    @model_validator(mode="after")
+    def _limits_are_consistent(self) -> Self:
+        stages = {"clean", "entities", "summarise"}
+        if set(self.soft_time_limits_s) != stages or set(self.hard_time_limits_s) != stages:
+            raise ValueError(f"time limits must be given for exactly {sorted(stages)}")
+        for stage in stages:
+            if not 0 < self.soft_time_limits_s[stage] < self.hard_time_limits_s[stage]:
+                raise ValueError(f"{stage}: the soft time limit must be positive and below the hard one")
+        if self.visibility_timeout_s <= max(self.hard_time_limits_s.values()):
+            raise ValueError("visibility_timeout_s must exceed every hard time limit")
+        return self
 
     @cached_property
     def keys(self) -> "RedisKeys":
@@ -74,5 +91,17 @@ class RedisKeys:
         return f"{self.prefix}:error:{article_id}"
 
     def done(self, article_id: str) -> str:
-        """Set once, when an article reaches its one terminal event (published or dead)."""
+        """Set when an article reaches its terminal event (published or dead): kind and revision."""
         return f"{self.prefix}:done:{article_id}"
+
+    def status(self, article_id: str) -> str:
+        """Per-stage progress of an article (a hash)."""
+        return f"{self.prefix}:status:{article_id}"
+
+    def revision(self, article_id: str) -> str:
+        """The counter of deliberate reprocessing of an article."""
+        return f"{self.prefix}:revision:{article_id}"
+
+    def dead_input(self, article_id: str) -> str:
+        """The input of the stage that failed, kept for ``dead --requeue``."""
+        return f"{self.prefix}:dead:input:{article_id}"

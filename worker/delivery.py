@@ -1,7 +1,6 @@
-"""The only code that writes results and errors to Redis, and reads them back for consumers."""
+"""The only code that writes results, errors and article status to Redis."""
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -10,16 +9,23 @@ import redis
 from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
 
-# Publish a terminal event once per article id, atomically: the done marker, the stored
-# document, the Stream entry and the pub/sub message are written together or not at all.
+# The terminal event of one revision of an article, written atomically and at most once:
+# the done marker (kind + revision), the stored document, the Stream entry, the pub/sub
+# message and the status field. A duplicate or redelivered chain of the same or an older
+# revision finds the marker and writes nothing.
 _PUBLISH_ONCE = """
-if redis.call('SET', KEYS[1], ARGV[5], 'NX', 'EX', ARGV[3]) then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-  local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
-  redis.call('PUBLISH', ARGV[1], ARGV[2])
-  return entry
+local current = redis.call('HGET', KEYS[1], 'revision')
+if current and tonumber(current) >= tonumber(ARGV[6]) then
+  return false
 end
-return false
+redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
+redis.call('EXPIRE', KEYS[4], ARGV[3])
+return entry
 """
 
 EventKind = Literal["result", "error"]
@@ -34,8 +40,16 @@ class Event:
     entry_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Done:
+    """The terminal event an article reached, and for which revision."""
+
+    kind: EventKind
+    revision: int
+
+
 class Delivery:
-    """Writes terminal events (results and errors) and reads them back."""
+    """Writes terminal events (results and errors) and per-stage status; reads them back."""
 
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.client = client
@@ -48,40 +62,55 @@ class Delivery:
         """A Delivery on a new connection pool to ``settings.redis_url``."""
         return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True), settings)
 
-    def _once(self, article_id: str, kind: EventKind, document: str) -> str | None:
-        store, stream, channel, maxlen = (
-            (
-                self.keys.result(article_id),
-                self.keys.results_log,
-                self.keys.results_channel,
-                self.settings.results_log_maxlen,
-            )
-            if kind == "result"
-            else (
-                self.keys.error(article_id),
-                self.keys.dead,
-                self.keys.errors_channel,
-                self.settings.dead_maxlen,
-            )
-        )
+    def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
+        result = kind == "result"
         entry = self._publish_once(
-            keys=[self.keys.done(article_id), store, stream],
-            args=[channel, document, self.settings.result_ttl_s, maxlen, kind],
+            keys=[
+                self.keys.done(article_id),
+                self.keys.result(article_id) if result else self.keys.error(article_id),
+                self.keys.results_log if result else self.keys.dead,
+                self.keys.status(article_id),
+            ],
+            args=[
+                self.keys.results_channel if result else self.keys.errors_channel,
+                document,
+                self.settings.result_ttl_s,
+                self.settings.results_log_maxlen if result else self.settings.dead_maxlen,
+                kind,
+                revision,
+                "published" if result else "dead",
+            ],
         )
         return entry if isinstance(entry, str) else None
 
     def publish_result(self, result: ArticleResult) -> str | None:
-        """Publish a result; the Stream entry id, or None when this article was already done."""
-        return self._once(result.article_id, "result", result.model_dump_json())
+        """Publish a result; the Stream entry id, or None when this revision was already done."""
+        return self._once(result.article_id, "result", result.model_dump_json(), result.revision)
 
     def publish_error(self, event: ErrorEvent) -> str | None:
-        """Dead-letter an error; the Stream entry id, or None when this article was already done."""
-        return self._once(event.article_id, "error", event.model_dump_json())
+        """Dead-letter an error; the Stream entry id, or None when this revision was already done."""
+        return self._once(event.article_id, "error", event.model_dump_json(), event.revision)
+
+    def done(self, article_id: str) -> Done | None:
+        """The terminal event the article reached (its latest revision), or None."""
+        marker: dict[str, str] = self.client.hgetall(self.keys.done(article_id))  # type: ignore[assignment]
+        if not marker:
+            return None
+        kind: EventKind = "result" if marker.get("kind") == "result" else "error"
+        return Done(kind, int(marker.get("revision", 0)))
 
     def state(self, article_id: str) -> EventKind | None:
         """ "result" or "error" once the article reached its terminal event, else None."""
-        marker = self.client.get(self.keys.done(article_id))
-        return None if marker is None else ("result" if marker == "result" else "error")
+        done = self.done(article_id)
+        return None if done is None else done.kind
+
+    def states(self, article_ids: list[str]) -> list[EventKind | None]:
+        """``state`` of many articles in one round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for article_id in article_ids:
+                pipe.hget(self.keys.done(article_id), "kind")
+            kinds = pipe.execute()
+        return [None if kind is None else ("result" if kind == "result" else "error") for kind in kinds]
 
     def fetch(self, article_id: str) -> Event | None:
         """The stored terminal event of an article, if it has one (and its TTL has not run out)."""
@@ -92,63 +121,41 @@ class Delivery:
         document = self.client.get(key)
         return None if document is None else Event(kind, str(document))
 
-    def listen(self) -> "Subscription":
-        """Subscribe now to live results and errors (at most once: nothing is buffered in Redis)."""
-        return Subscription(self)
+    def mark(self, article_id: str, **fields: str | int) -> None:
+        """Record progress in the article's status hash (kept as long as results)."""
+        key = self.keys.status(article_id)
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hset(key, mapping={name: str(value) for name, value in fields.items()})
+            pipe.expire(key, self.settings.result_ttl_s)
+            pipe.execute()
+
+    def status(self, article_id: str) -> dict[str, str]:
+        """The article's status hash: submitted, revision, one field per stage, publish."""
+        return dict(self.client.hgetall(self.keys.status(article_id)))  # type: ignore[arg-type]
+
+    def next_revision(self, article_id: str) -> int:
+        """A new revision number for reprocessing an article on purpose."""
+        key = self.keys.revision(article_id)
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, self.settings.result_ttl_s)
+            revision, _ = pipe.execute()
+        return int(revision)
+
+    def keep_input(self, article_id: str, document: str) -> str | None:
+        """Store a failed stage's input for ``dead --requeue``; the key, or None when too large."""
+        if len(document) > 2 * self.settings.max_article_bytes:
+            return None
+        key = self.keys.dead_input(article_id)
+        self.client.set(key, document, ex=self.settings.result_ttl_s)
+        return key
 
     def entries(self, stream: str, after: str = "0-0", count: int = 500) -> list[tuple[str, dict[str, str]]]:
         """Up to ``count`` entries of ``stream`` after entry id ``after``, oldest first."""
         batch = self.client.xrange(stream, min=f"({after}", count=count)
         return list(batch)  # type: ignore[arg-type]
 
-    def replay(self, since: str = "0-0", count: int | None = None) -> Iterator[Event]:
-        """Results from the Stream after entry ``since``, oldest first."""
-        last, seen = since, 0
-        while count is None or seen < count:
-            batch = self.entries(self.keys.results_log, after=last)
-            if not batch:
-                return
-            for entry_id, fields in batch:
-                last = entry_id
-                yield Event("result", fields["result"], last)
-                seen += 1
-                if count is not None and seen >= count:
-                    return
 
-
-class Subscription:
-    """A live subscription to the results and errors channels; use as a context manager."""
-
-    def __init__(self, delivery: Delivery) -> None:
-        self._keys = delivery.keys
-        self._pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-        self._pubsub.subscribe(self._keys.results_channel, self._keys.errors_channel)
-
-    def get(self, timeout_s: float) -> Event | None:
-        """The next event, or None when none arrives within ``timeout_s``."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            remaining = deadline - time.monotonic()
-            message = self._pubsub.get_message(timeout=max(remaining, 0.0))
-            if message is not None and message.get("type") == "message":
-                kind: EventKind = "result" if message["channel"] == self._keys.results_channel else "error"
-                return Event(kind, str(message["data"]))
-            if remaining <= 0:
-                return None
-
-    def close(self) -> None:
-        """Unsubscribe and release the connection."""
-        self._pubsub.close()
-
-    def __enter__(self) -> "Subscription":
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-
-def parse_event(event: Event) -> ArticleResult | ErrorEvent:
-    """The schema object an event carries."""
-    if event.kind == "result":
-        return ArticleResult.model_validate_json(event.document)
-    return ErrorEvent.model_validate_json(event.document)
+def now_ms() -> int:
+    """Wall-clock milliseconds, for status fields."""
+    return int(time.time() * 1000)

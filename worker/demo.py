@@ -13,7 +13,8 @@ from celery import Celery
 from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
-from worker.delivery import Delivery, parse_event
+from worker.consume import parse_event
+from worker.delivery import Delivery
 from worker.embedded import EmbeddedRedis, reachable, start_redis
 from worker.pipeline import submit
 

@@ -1,4 +1,4 @@
-"""Build and submit the per-article chain; or run the same stages in-process."""
+"""Build and submit the per-article chain; requeue dead letters; or run the stages in-process."""
 
 from dataclasses import dataclass
 
@@ -6,14 +6,14 @@ from celery import Celery, chain
 from spacy.language import Language
 
 from schemas.article import RawArticle
-from schemas.result import ArticleResult
+from schemas.result import ArticleResult, ErrorEvent, Stage
 from worker.config import Settings
-from worker.delivery import Delivery
+from worker.delivery import Delivery, now_ms
 from worker.identity import article_id_for
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import summarise
-from worker.tasks import TASK_NAMES
+from worker.tasks import STAGES, TASK_NAMES
 
 
 @dataclass(frozen=True)
@@ -22,31 +22,72 @@ class Receipt:
 
     article_id: str
     enqueued: bool  # False when the article already reached its terminal event
+    revision: int = 0
 
 
-def article_chain(app: Celery, payload: object, summary_sentences: int | None = None) -> chain:
-    """The chain clean -> entities -> summarise(+publish) for one raw payload."""
-    clean_name, entities_name, summarise_name = TASK_NAMES
-    return chain(
-        app.signature(clean_name, args=(payload,)),
-        app.signature(entities_name),
-        app.signature(summarise_name, kwargs={"k": summary_sentences}),
-    )
+def article_chain(
+    app: Celery,
+    payload: object,
+    *,
+    first: Stage = Stage.CLEAN,
+    revision: int = 0,
+    summary_sentences: int | None = None,
+) -> chain:
+    """The chain of stage tasks from ``first`` to summarise(+publish) for one input."""
+    start = STAGES.index(first)
+    signatures = []
+    for index in range(start, len(STAGES)):
+        kwargs: dict[str, object] = {"revision": revision}
+        if STAGES[index] is Stage.SUMMARISE:
+            kwargs["k"] = summary_sentences
+        args = (payload,) if index == start else ()
+        signatures.append(app.signature(TASK_NAMES[index], args=args, kwargs=kwargs))
+    return chain(*signatures)
 
 
-def submit(app: Celery, delivery: Delivery, raw: RawArticle, summary_sentences: int | None = None) -> Receipt:
-    """Enqueue one article unless it was already published or dead-lettered."""
+def submit(
+    app: Celery,
+    delivery: Delivery,
+    raw: RawArticle,
+    summary_sentences: int | None = None,
+    *,
+    reprocess: bool = False,
+) -> Receipt:
+    """Enqueue one article unless it already reached its terminal event.
+
+    With ``reprocess`` it is processed again as a new revision, published once more.
+    """
     article_id = article_id_for(raw)
-    if delivery.state(article_id) is not None:
+    revision = 0
+    if reprocess:
+        revision = delivery.next_revision(article_id)
+    elif delivery.done(article_id) is not None:
         return Receipt(article_id, enqueued=False)
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
-    article_chain(app, payload, summary_sentences).apply_async()
-    return Receipt(article_id, enqueued=True)
+    delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
+    article_chain(app, payload, revision=revision, summary_sentences=summary_sentences).apply_async()
+    return Receipt(article_id, enqueued=True, revision=revision)
 
 
 def submit_payload(app: Celery, payload: object) -> None:
     """Enqueue an unvalidated payload (a dict or JSON text); the clean task validates it."""
     article_chain(app, payload).apply_async()
+
+
+def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | None:
+    """Run a dead-lettered article again from the stage that failed, as a new revision.
+
+    None when its input was not kept (too large, expired) or the failure was not in a stage.
+    """
+    if event.stage not in STAGES or event.input_ref != delivery.keys.dead_input(event.article_id):
+        return None
+    document = delivery.client.get(event.input_ref)
+    if document is None:
+        return None
+    revision = delivery.next_revision(event.article_id)
+    delivery.mark(event.article_id, requeued=now_ms(), revision=revision, publish="pending")
+    article_chain(app, str(document), first=event.stage, revision=revision).apply_async()
+    return Receipt(event.article_id, enqueued=True, revision=revision)
 
 
 def process_in_process(

@@ -91,7 +91,7 @@ def test_bad_inputs_each_give_their_reason_and_a_good_article_still_passes(
 def test_non_object_payloads(
     worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, payload: str
 ) -> None:
-    from worker.tasks import payload_id
+    from worker.payloads import payload_id
 
     submit_payload(create_app(test_settings), payload)
     article_id = payload_id(payload)

@@ -11,6 +11,7 @@ from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
 from tests.conftest import wait_for
 from worker.app import create_app
 from worker.config import Settings
+from worker.consume import Subscription
 from worker.delivery import Delivery
 from worker.pipeline import submit, submit_payload
 
@@ -28,7 +29,7 @@ def test_seed_is_published_on_channel_stream_and_key(
 ) -> None:
     app = create_app(test_settings)
     article_id = f"seed-{uuid.uuid4().hex[:8]}"
-    with delivery.listen() as subscription:
+    with Subscription(delivery) as subscription:
         receipt = submit(app, delivery, RawArticle(id=article_id, text=seed_text))
         assert receipt.enqueued
         assert wait_for(delivery, article_id) == "result"
@@ -91,11 +92,13 @@ def test_empty_and_malformed_inputs_become_error_events_and_worker_goes_on(
     event = _dead_event(delivery, empty_id)
     assert (event.reason, event.stage, event.retryable) == (ErrorReason.EMPTY_TEXT, Stage.CLEAN, False)
 
-    from worker.tasks import payload_id
+    from worker.payloads import payload_id
 
     event = _dead_event(delivery, payload_id(malformed))
     assert event.reason is ErrorReason.INVALID_JSON
-    assert event.input_ref is not None and event.input_ref.startswith("sha256:")
+    # the failed input is kept for `newsflow dead --requeue`
+    assert event.input_ref == delivery.keys.dead_input(event.article_id)
+    assert delivery.client.get(event.input_ref) == malformed
 
     good = RawArticle(id=f"after-{uuid.uuid4().hex[:8]}", text=seed_text)
     submit(app, delivery, good)

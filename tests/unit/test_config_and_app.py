@@ -30,14 +30,23 @@ def test_redis_password_is_redacted() -> None:
 
 
 def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
-    settings = Settings(redis_url="redis://127.0.0.1:1/0", soft_time_limit_s=30, hard_time_limit_s=40)
+    settings = Settings(
+        redis_url="redis://127.0.0.1:1/0",
+        soft_time_limits_s={"clean": 30, "entities": 50, "summarise": 10},
+        hard_time_limits_s={"clean": 40, "entities": 70, "summarise": 20},
+    )
     app = create_app(settings)
     conf = app.conf
     assert conf.accept_content == ["json"] and conf.task_serializer == "json"
     assert conf.task_acks_late and conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
-    assert conf.broker_transport_options["visibility_timeout"] > settings.hard_time_limit_s
-    assert (conf.task_soft_time_limit, conf.task_time_limit) == (30, 40)
+    assert conf.broker_transport_options["visibility_timeout"] > max(settings.hard_time_limits_s.values())
+    limits = {name: (app.tasks[name].soft_time_limit, app.tasks[name].time_limit) for name in TASK_NAMES}
+    assert limits == {
+        "newsflow.clean": (30, 40),
+        "newsflow.entities": (50, 70),
+        "newsflow.summarise": (10, 20),
+    }
     assert conf.worker_max_memory_per_child == settings.max_memory_per_child_kb
     queues = {q.name: q for q in conf.task_queues}
     assert set(queues) == {"clean", "entities", "summarise"}
@@ -47,3 +56,16 @@ def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
     routes = {task: route["queue"] for task, route in conf.task_routes.items()}
     assert routes == dict(zip(TASK_NAMES, ("clean", "entities", "summarise"), strict=True))
     assert set(TASK_NAMES) <= set(app.tasks)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"soft_time_limits_s": {"clean": 50, "entities": 50, "summarise": 10}},  # soft above hard
+        {"hard_time_limits_s": {"clean": 45, "entities": 90}},  # a stage missing
+        {"visibility_timeout_s": 60},  # below the entities hard limit
+    ],
+)
+def test_inconsistent_limits_are_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"limit|visibility"):
+        Settings.model_validate(bad)

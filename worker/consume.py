@@ -1,0 +1,81 @@
+"""Reading results back: live pub/sub, Stream replay, and consumer groups (at least once)."""
+
+import time
+from collections.abc import Iterator
+
+from schemas.result import ArticleResult, ErrorEvent
+from worker.delivery import Delivery, Event, EventKind
+from worker.streams import StreamGroup
+
+
+class Subscription:
+    """A live subscription to the results and errors channels (at most once); a context manager."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self._keys = delivery.keys
+        self._pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub.subscribe(self._keys.results_channel, self._keys.errors_channel)
+
+    def get(self, timeout_s: float) -> Event | None:
+        """The next event, or None when none arrives within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = deadline - time.monotonic()
+            message = self._pubsub.get_message(timeout=max(remaining, 0.0))
+            if message is not None and message.get("type") == "message":
+                kind: EventKind = "result" if message["channel"] == self._keys.results_channel else "error"
+                return Event(kind, str(message["data"]))
+            if remaining <= 0:
+                return None
+
+    def close(self) -> None:
+        """Unsubscribe and release the connection."""
+        self._pubsub.close()
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def replay(delivery: Delivery, since: str = "0-0", count: int | None = None) -> Iterator[Event]:
+    """Results from the Stream after entry ``since``, oldest first."""
+    last, seen = since, 0
+    while count is None or seen < count:
+        batch = delivery.entries(delivery.keys.results_log, after=last)
+        if not batch:
+            return
+        for entry_id, fields in batch:
+            last = entry_id
+            yield Event("result", fields["result"], last)
+            seen += 1
+            if count is not None and seen >= count:
+                return
+
+
+class GroupConsumer:
+    """At-least-once consumption of the results Stream through a consumer group."""
+
+    def __init__(self, delivery: Delivery, group: str, consumer: str, *, min_idle_ms: int = 60_000) -> None:
+        self.group = StreamGroup(
+            delivery.client, delivery.keys.results_log, group, consumer, min_idle_ms=min_idle_ms
+        )
+
+    def read(self, count: int = 100, block_ms: int | None = 1000) -> list[Event]:
+        """Up to ``count`` results: stale pending ones first, then new ones."""
+        return [
+            Event("result", fields["result"], entry_id)
+            for entry_id, fields in self.group.read(count, block_ms)
+        ]
+
+    def ack(self, *entry_ids: str) -> None:
+        """Acknowledge results once handled."""
+        self.group.ack(*entry_ids)
+
+
+def parse_event(event: Event) -> ArticleResult | ErrorEvent:
+    """The schema object an event carries."""
+    if event.kind == "result":
+        return ArticleResult.model_validate_json(event.document)
+    return ErrorEvent.model_validate_json(event.document)

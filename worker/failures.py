@@ -1,0 +1,171 @@
+"""The failure policy: every way a stage can fail ends as a retry or exactly one ErrorEvent."""
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+import structlog
+from celery import Task
+from celery.exceptions import Ignore, Retry, SoftTimeLimitExceeded
+from celery.worker.request import Request
+
+from schemas.result import ErrorEvent, ErrorReason, Stage
+from worker import PIPELINE_VERSION
+from worker.delivery import now_ms
+from worker.errors import PipelineError, TransientError
+from worker.logging import get_logger
+from worker.payloads import payload_id
+from worker.runtime import Runtime
+
+TRANSIENT = (redis.ConnectionError, redis.TimeoutError, TransientError)
+
+log = get_logger("newsflow.failures")
+
+
+def as_text(payload: object) -> str:
+    """A payload as JSON text (a str payload is kept as it came)."""
+    return payload if isinstance(payload, str) else json.dumps(payload, sort_keys=True, default=str)
+
+
+def input_hash(payload: object) -> str:
+    """A reference to an input that could not be kept: its hash and size."""
+    data = as_text(payload).encode("utf-8", "surrogatepass")
+    return f"sha256:{hashlib.sha256(data).hexdigest()} bytes:{len(data)}"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Which article, revision and stage a failure belongs to, and the stage's input."""
+
+    stage: Stage
+    article_id: str
+    revision: int
+    payload: object
+
+
+def dead_letter(
+    runtime: Runtime, where: Where, failure: PipelineError, *, task_id: str | None, attempt: int
+) -> None:
+    """Publish one ErrorEvent for ``where`` (at most once per article revision)."""
+    delivery = runtime.delivery
+    kept = delivery.keep_input(where.article_id, as_text(where.payload))
+    event = ErrorEvent(
+        article_id=where.article_id,
+        stage=where.stage,
+        reason=failure.reason,
+        message=failure.message[:2000],
+        retryable=failure.retryable,
+        attempt=attempt,
+        input_ref=kept or input_hash(where.payload),
+        task_id=task_id,
+        revision=where.revision,
+        pipeline_version=PIPELINE_VERSION,
+    )
+    delivery.mark(where.article_id, **{where.stage.value: f"failed:{failure.reason.value}"})
+    entry = delivery.publish_error(event)
+    log.warning(
+        "article_failed",
+        article_id=where.article_id,
+        stage=where.stage.value,
+        reason=failure.reason.value,
+        message=failure.message[:300],
+        dead_entry=entry,
+    )
+
+
+class StageRunner:
+    """Runs one stage inside a task with the project's failure policy."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def _backoff(self, retries: int) -> float:
+        cap = self.runtime.settings.retry_backoff_max_s
+        return float(random.uniform(0, min(cap, 2**retries)))
+
+    def _failure(self, task: Task, stage: Stage, exc: Exception) -> PipelineError:
+        """What an exception means for the article; raises Retry when it should run again."""
+        if isinstance(exc, TRANSIENT):
+            if task.request.retries < self.runtime.settings.max_retries:
+                log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
+                raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
+            return TransientError(ErrorReason.TRANSIENT_FAILURE, str(exc))
+        if isinstance(exc, PipelineError):
+            return exc
+        if isinstance(exc, SoftTimeLimitExceeded):
+            return TransientError(ErrorReason.TIMEOUT, f"{stage.value} exceeded its soft time limit")
+        log.exception("stage_crashed")  # a bug: report it, never lose the article silently
+        return PipelineError(ErrorReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+
+    def _count_delivery(self, task: Task, where: Where) -> None:
+        """Dead-letter a message that keeps killing its worker instead of looping forever."""
+        key = f"{self.runtime.settings.key_prefix}:deliveries:{task.request.id}:{task.request.retries}"
+        client = self.runtime.delivery.client
+        with client.pipeline(transaction=False) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, self.runtime.settings.visibility_timeout_s * 4)
+            deliveries = int(pipe.execute()[0])
+        if deliveries > self.runtime.settings.max_deliveries:
+            message = f"the worker died {deliveries - 1} times running this task"
+            raise PipelineError(ErrorReason.WORKER_LOST, message)
+
+    @contextmanager
+    def guard(self, task: Task, where: Where) -> Iterator[None]:
+        """Turn every failure of the stage into a retry or one ErrorEvent, then stop the chain."""
+        structlog.contextvars.bind_contextvars(
+            article_id=where.article_id, stage=where.stage.value, task_id=task.request.id
+        )
+        started = time.perf_counter()
+        try:
+            self._count_delivery(task, where)
+            yield
+        except (Ignore, Retry):
+            raise
+        except Exception as exc:
+            failure = self._failure(task, where.stage, exc)
+            dead_letter(
+                self.runtime, where, failure, task_id=task.request.id, attempt=task.request.retries + 1
+            )
+            raise Ignore() from exc
+        else:
+            duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            self.runtime.delivery.mark(where.article_id, **{where.stage.value: f"done:{now_ms()}"})
+            log.info("stage_done", duration_ms=duration_ms)
+        finally:
+            structlog.contextvars.clear_contextvars()
+
+
+class StageRequest(Request):  # type: ignore[misc]
+    """Reports a hard time limit (the pool killed the process) as an ErrorEvent."""
+
+    def on_timeout(self, soft: bool, timeout: float) -> None:
+        super().on_timeout(soft, timeout)
+        if soft:
+            return  # the task itself reports SoftTimeLimitExceeded
+        task: Any = self.task
+        args, kwargs = self.args or [None], self.kwargs or {}
+        where = Where(task.stage, payload_id(args[0]), int(kwargs.get("revision", 0)), args[0])
+        failure = TransientError(
+            ErrorReason.TIMEOUT, f"{task.stage.value} exceeded its hard time limit of {timeout} s"
+        )
+        dead_letter(task.runtime, where, failure, task_id=self.id, attempt=1)
+
+
+def report_rejected_message(runtime: Runtime, message: Any, exc: BaseException | None) -> None:
+    """An undecodable or disallowed message (e.g. a pickle) the worker refused to run."""
+    headers = getattr(message, "headers", None) or {}
+    task_id = str(headers.get("id") or "unknown")
+    content_type = getattr(message, "content_type", "unknown")
+    failure = PipelineError(
+        ErrorReason.INVALID_MESSAGE,
+        f"message of content type {content_type!r} for task {headers.get('task')!r} was refused: {exc}",
+    )
+    body = getattr(message, "body", b"")
+    where = Where(Stage.SUBMIT, f"message-{task_id}", 0, input_hash(repr(body)))
+    dead_letter(runtime, where, failure, task_id=task_id, attempt=1)
