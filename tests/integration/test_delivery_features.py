@@ -1,0 +1,165 @@
+"""Revisions, status, dead-letter requeue, the ingest bridge, consumer groups, refused messages."""
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+
+from schemas import ArticleResult, ErrorEvent, ErrorReason, RawArticle, Stage
+from tests.conftest import ROOT, settings_env, wait_for
+from worker.app import create_app
+from worker.config import Settings
+from worker.consume import GroupConsumer
+from worker.delivery import Delivery
+from worker.errors import TransientError
+from worker.failures import Where, dead_letter
+from worker.pipeline import requeue, submit
+from worker.runtime import Runtime
+from worker.stages.clean import clean
+
+ENGLISH = "The city council approved the new school budget on Tuesday after a long debate. "
+
+
+def _results_for(delivery: Delivery, article_id: str) -> list[ArticleResult]:
+    entries = delivery.entries(delivery.keys.results_log, count=100_000)
+    results = [ArticleResult.model_validate_json(fields["result"]) for _, fields in entries]
+    return [r for r in results if r.article_id == article_id]
+
+
+def _wait_revision(delivery: Delivery, article_id: str, revision: int, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = delivery.done(article_id)
+        if done is not None and done.revision >= revision:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{article_id} revision {revision} not done in {timeout_s} s")
+
+
+def test_reprocess_publishes_a_new_revision_and_status_tracks_stages(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery
+) -> None:
+    app = create_app(test_settings)
+    raw = RawArticle(id=f"rev-{uuid.uuid4().hex[:8]}", text=ENGLISH * 3)
+    article_id = raw.id or ""
+    assert submit(app, delivery, raw).enqueued
+    assert wait_for(delivery, article_id) == "result"
+    assert not submit(app, delivery, raw).enqueued
+    receipt = submit(app, delivery, raw, reprocess=True)
+    assert receipt.enqueued and receipt.revision == 1
+    _wait_revision(delivery, article_id, 1)
+    assert [r.revision for r in _results_for(delivery, article_id)] == [0, 1]
+    status = delivery.status(article_id)
+    assert status["publish"] == "published" and status["revision"] == "1"
+    assert all(status[stage].startswith("done:") for stage in ("clean", "entities", "summarise"))
+    shown = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "status", article_id],
+        capture_output=True,
+        text=True,
+        env=settings_env(test_settings),
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(shown.stdout)["terminal"] == "result"
+
+
+def test_dead_letter_requeue_runs_again_from_the_failed_stage(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery
+) -> None:
+    article = clean(RawArticle(id=f"dead-{uuid.uuid4().hex[:8]}", text=ENGLISH * 3), test_settings)
+    where = Where(Stage.ENTITIES, article.article_id, 0, article.model_dump_json())
+    failure = TransientError(ErrorReason.TRANSIENT_FAILURE, "Redis went away three times")
+    dead_letter(Runtime(test_settings), where, failure, task_id="t-1", attempt=3)
+    assert delivery.state(article.article_id) == "error"
+    stored = delivery.client.get(delivery.keys.error(article.article_id))
+    assert stored is not None
+    event = ErrorEvent.model_validate_json(stored)
+    assert event.input_ref == delivery.keys.dead_input(article.article_id)
+
+    receipt = requeue(create_app(test_settings), delivery, event)
+    assert receipt is not None and receipt.revision == 1
+    _wait_revision(delivery, article.article_id, 1)
+    assert delivery.state(article.article_id) == "result"
+    [result] = _results_for(delivery, article.article_id)
+    assert result.revision == 1 and result.text == article.text
+    assert "clean" not in delivery.status(article.article_id)  # it started at entities
+
+
+def test_ingest_bridge_moves_entries_from_any_redis_client(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    good = {"id": f"ingest-{tag}", "text": ENGLISH * 2}
+    stream = delivery.keys.ingest
+    delivery.client.xadd(stream, {"article": json.dumps(good)})
+    broken = '{"id": "broken-' + tag + '", "text": '
+    delivery.client.xadd(stream, {"article": broken})
+    delivery.client.xadd(stream, {"article": json.dumps({"id": f"nofield-{tag}", "txt": "x"})})
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "worker.cli", "ingest", "--min-idle-ms", "1000"],
+        env=settings_env(test_settings),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(delivery, good["id"]) == "result"
+        assert wait_for(delivery, f"nofield-{tag}") == "error"
+        deadline = time.monotonic() + 30
+        while delivery.client.xlen(stream) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert delivery.client.xlen(stream) == 0  # acknowledged and removed
+        dead = [
+            ErrorEvent.model_validate_json(f["error"])
+            for _, f in delivery.entries(delivery.keys.dead, count=10**5)
+        ]
+        broken_events = [e for e in dead if e.input_ref and delivery.client.get(e.input_ref) == broken]
+        assert [e.reason for e in broken_events] == [ErrorReason.INVALID_JSON]
+    finally:
+        bridge.terminate()
+        bridge.wait(timeout=30)
+    assert bridge.returncode == 0
+
+
+def test_consumer_group_claims_what_a_dead_consumer_left_pending(
+    test_settings: Settings, delivery: Delivery
+) -> None:
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    first = GroupConsumer(delivery, group, "first", min_idle_ms=0)
+    base = clean(RawArticle(text=ENGLISH), test_settings)
+    from worker.nlp import load_nlp
+    from worker.stages.entities import analyse
+    from worker.stages.summary import summarise
+
+    result = summarise(analyse(base, load_nlp(test_settings.spacy_model)), 1)
+    ids = [f"cg-{group}-{i}" for i in range(5)]
+    for article_id in ids:
+        delivery.publish_result(result.model_copy(update={"article_id": article_id}))
+    read = [
+        ArticleResult.model_validate_json(e.document).article_id for e in first.read(count=1000, block_ms=100)
+    ]
+    assert [i for i in read if i in ids] == ids  # read, never acknowledged: "first" died
+    second = GroupConsumer(delivery, group, "second", min_idle_ms=0)
+    claimed = second.read(count=1000, block_ms=100)
+    assert [
+        i for i in (ArticleResult.model_validate_json(e.document).article_id for e in claimed) if i in ids
+    ] == ids
+    second.ack(*(e.entry_id or "" for e in claimed))
+    assert second.read(count=1000, block_ms=100) == []
+
+
+def test_a_pickled_message_is_refused_and_reported(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery
+) -> None:
+    app = create_app(test_settings)
+    article_id = f"pickle-{uuid.uuid4().hex[:8]}"
+    sent = app.send_task("newsflow.clean", args=[{"id": article_id, "text": ENGLISH}], serializer="pickle")
+    reported = f"message-{sent.id}"
+    assert wait_for(delivery, reported) == "error"
+    stored = delivery.client.get(delivery.keys.error(reported))
+    assert stored is not None
+    event = ErrorEvent.model_validate_json(stored)
+    assert event.reason is ErrorReason.INVALID_MESSAGE and "pickle" in event.message
+    assert delivery.state(article_id) is None  # the task never ran
