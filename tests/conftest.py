@@ -1,5 +1,6 @@
 """Fixtures: a real Redis (own database and key prefix) and a real Celery worker process."""
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.embedded import reachable
@@ -38,72 +40,101 @@ def redis_url() -> str:
     return TEST_REDIS_URL
 
 
+def make_settings(redis_url: str, **overrides: object) -> Settings:
+    """Settings with a key prefix and queue names of their own."""
+    tag = f"nftest-{uuid.uuid4().hex[:8]}"
+    values: dict[str, object] = {
+        "redis_url": redis_url,
+        "key_prefix": tag,
+        "queue_clean": f"{tag}-clean",
+        "queue_entities": f"{tag}-entities",
+        "queue_summarise": f"{tag}-summarise",
+        "max_article_bytes": 1_000_000,
+        "max_retries": 2,
+        **overrides,
+    }
+    return Settings.model_validate(values)
+
+
+def cleanup(settings: Settings) -> None:
+    """Delete every key of ``settings``' prefix and queues."""
+    client = redis.Redis.from_url(settings.redis_url)
+    try:
+        tag = settings.key_prefix
+        doomed = list(client.scan_iter(match=f"{tag}*", count=1000))
+        doomed += list(client.scan_iter(match=f"_kombu.binding.{tag}*", count=1000))
+        if doomed:
+            client.delete(*doomed)
+    except redis.ConnectionError:
+        pass
+    finally:
+        client.close()
+
+
 @pytest.fixture(scope="session")
 def test_settings(redis_url: str) -> Iterator[Settings]:
-    """Settings with a key prefix and queue names of this test session only; cleaned up after."""
-    tag = f"nftest-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        redis_url=redis_url,
-        key_prefix=tag,
-        queue_clean=f"{tag}-clean",
-        queue_entities=f"{tag}-entities",
-        queue_summarise=f"{tag}-summarise",
-        max_article_bytes=1_000_000,
-        max_retries=2,
-    )
+    """Settings of this test session only; their keys are removed afterwards."""
+    settings = make_settings(redis_url)
     yield settings
-    client = redis.Redis.from_url(redis_url)
-    doomed = list(client.scan_iter(match=f"{tag}*", count=1000))
-    doomed += list(client.scan_iter(match=f"_kombu.binding.{tag}*", count=1000))
-    if doomed:
-        client.delete(*doomed)
-    client.close()
+    cleanup(settings)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a child process use ``settings``."""
-    return {
-        **os.environ,
-        "NEWSFLOW_REDIS_URL": settings.redis_url,
-        "NEWSFLOW_KEY_PREFIX": settings.key_prefix,
-        "NEWSFLOW_QUEUE_CLEAN": settings.queue_clean,
-        "NEWSFLOW_QUEUE_ENTITIES": settings.queue_entities,
-        "NEWSFLOW_QUEUE_SUMMARISE": settings.queue_summarise,
-        "NEWSFLOW_MAX_ARTICLE_BYTES": str(settings.max_article_bytes),
-        "NEWSFLOW_MAX_RETRIES": str(settings.max_retries),
-    }
+    env = {**os.environ}
+    for name, value in settings.model_dump(mode="json").items():
+        env[f"NEWSFLOW_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
+    return env
 
 
-@pytest.fixture(scope="session")
-def worker_process(test_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `newsflow worker` (prefork, 2 processes) on the test queues."""
-    log = open(ROOT / ".pytest-worker.log", "wb")  # noqa: SIM115 - closed at teardown
+WORKER_COMMAND = [sys.executable, "-m", "worker.cli", "worker", "--loglevel", "INFO"]
+
+
+def node_name(settings: Settings) -> str:
+    """The Celery node name of the worker started for ``settings`` (unique per test prefix)."""
+    return f"{settings.key_prefix}@localhost"
+
+
+def start_worker(settings: Settings, log_path: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    """A real `newsflow worker` process (prefork) for ``settings``, answering ping."""
+    log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
     process = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "worker", "--concurrency", "2", "--loglevel", "INFO"],
-        env=settings_env(test_settings),
+        [*WORKER_COMMAND, "--concurrency", str(concurrency), "--hostname", node_name(settings)],
+        env=settings_env(settings),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    from worker.app import create_app
-
-    app = create_app(test_settings)
+    log.close()
+    app = create_app(settings)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"worker exited with {process.returncode}; see .pytest-worker.log")
-        if app.control.ping(timeout=0.5):
-            break
-    else:
-        pytest.fail("worker did not answer ping within 60 s")
-    yield process
+            pytest.fail(f"worker exited with {process.returncode}; see {log_path}")
+        if app.control.ping(destination=[node_name(settings)], timeout=0.5):
+            return process
+    stop_worker(process)
+    pytest.fail(f"worker did not answer ping within 60 s; see {log_path}")
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Stop a worker started by ``start_worker`` (warm shutdown, then kill)."""
+    if process.poll() is not None:
+        return
     os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    log.close()
+
+
+@pytest.fixture(scope="session")
+def worker_process(test_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `newsflow worker` (prefork, 2 processes) on the test queues."""
+    process = start_worker(test_settings, ROOT / ".pytest-worker.log")
+    yield process
+    stop_worker(process)
 
 
 @pytest.fixture()

@@ -141,28 +141,18 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1)] = 1,
     pool: Annotated[str, typer.Option(help="prefork, solo or threads.")] = "prefork",
     loglevel: Annotated[str, typer.Option()] = "INFO",
+    hostname: Annotated[str | None, typer.Option(help="Node name, e.g. clean-1@%h (Celery's -n).")] = None,
 ) -> None:
     """Start a Celery worker on the stage queues."""
     settings = _settings()
     configure_logging(loglevel)
     app = create_app(settings)
     consumed = queues or ",".join(settings.queues)
-    app.worker_main(
-        [
-            "worker",
-            "-Q",
-            consumed,
-            "-c",
-            str(concurrency),
-            "-P",
-            pool,
-            "--loglevel",
-            loglevel,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ]
-    )
+    argv = ["worker", "-Q", consumed, "-c", str(concurrency), "-P", pool, "--loglevel", loglevel]
+    argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if hostname:
+        argv += ["-n", hostname]
+    app.worker_main(argv)
 
 
 @cli.command()

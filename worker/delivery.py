@@ -11,7 +11,7 @@ from worker.config import Settings
 
 # The terminal event of one revision of an article, written atomically and at most once:
 # the done marker (kind + revision), the stored document, the Stream entry, the pub/sub
-# message and the status field. A duplicate or redelivered chain of the same or an older
+# message and the status field. A duplicate or redelivered task of the same or an older
 # revision finds the marker and writes nothing.
 _PUBLISH_ONCE = """
 local current = redis.call('HGET', KEYS[1], 'revision')

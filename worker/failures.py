@@ -12,8 +12,9 @@ from typing import Any
 import redis
 import structlog
 from celery import Task
-from celery.exceptions import Ignore, Retry, SoftTimeLimitExceeded
+from celery.exceptions import Ignore, Reject, Retry, SoftTimeLimitExceeded
 from celery.worker.request import Request
+from kombu.exceptions import OperationalError
 
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
@@ -23,7 +24,10 @@ from worker.logging import get_logger
 from worker.payloads import payload_id
 from worker.runtime import Runtime
 
-TRANSIENT = (redis.ConnectionError, redis.TimeoutError, TransientError)
+# Redis is both broker and store: when it is unreachable nothing can be sent or recorded,
+# and the only safe move is to leave the message for redelivery.
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
+TRANSIENT = (*REDIS_DOWN, TransientError)
 
 log = get_logger("newsflow.failures")
 
@@ -94,7 +98,10 @@ class StageRunner:
         if isinstance(exc, TRANSIENT):
             if task.request.retries < self.runtime.settings.max_retries:
                 log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
-                raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
+                try:
+                    raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
+                except Reject as unsent:  # Celery could not send the retry: Redis is down
+                    raise Reject(unsent.reason, requeue=True) from exc
             return TransientError(ErrorReason.TRANSIENT_FAILURE, str(exc))
         if isinstance(exc, PipelineError):
             return exc
@@ -117,7 +124,7 @@ class StageRunner:
 
     @contextmanager
     def guard(self, task: Task, where: Where) -> Iterator[None]:
-        """Turn every failure of the stage into a retry or one ErrorEvent, then stop the chain."""
+        """Turn every failure of the stage into a retry, a requeue or one ErrorEvent."""
         structlog.contextvars.bind_contextvars(
             article_id=where.article_id, stage=where.stage.value, task_id=task.request.id
         )
@@ -125,17 +132,23 @@ class StageRunner:
         try:
             self._count_delivery(task, where)
             yield
-        except (Ignore, Retry):
+        except (Ignore, Retry, Reject):
             raise
         except Exception as exc:
-            failure = self._failure(task, where.stage, exc)
-            dead_letter(
-                self.runtime, where, failure, task_id=task.request.id, attempt=task.request.retries + 1
-            )
+            try:
+                failure = self._failure(task, where.stage, exc)
+                attempt = task.request.retries + 1
+                dead_letter(self.runtime, where, failure, task_id=task.request.id, attempt=attempt)
+            except REDIS_DOWN as down:
+                log.warning("redis_unavailable_requeue", error=str(down))
+                raise Reject(str(down), requeue=True) from exc
             raise Ignore() from exc
         else:
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            self.runtime.delivery.mark(where.article_id, **{where.stage.value: f"done:{now_ms()}"})
+            try:
+                self.runtime.delivery.mark(where.article_id, **{where.stage.value: f"done:{now_ms()}"})
+            except REDIS_DOWN as down:  # the work is handed on; only the status line is missing
+                log.warning("status_not_recorded", error=str(down))
             log.info("stage_done", duration_ms=duration_ms)
         finally:
             structlog.contextvars.clear_contextvars()

@@ -1,4 +1,4 @@
-"""The bridge from the Stream ``newsflow:ingest`` (any Redis client can XADD) into the Celery chain.
+"""The bridge from the Stream ``newsflow:ingest`` (any Redis client can XADD) into the pipeline.
 
 At least once: entries are read through a consumer group, enqueued, and only then acknowledged
 (and deleted, so the Stream stays small). A bridge that dies between the two re-enqueues the

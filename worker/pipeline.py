@@ -1,8 +1,8 @@
-"""Build and submit the per-article chain; requeue dead letters; or run the stages in-process."""
+"""Submit articles into the stage tasks; requeue dead letters; or run the stages in-process."""
 
 from dataclasses import dataclass
 
-from celery import Celery, chain
+from celery import Celery
 from spacy.language import Language
 
 from schemas.article import RawArticle
@@ -13,7 +13,7 @@ from worker.identity import article_id_for
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import summarise
-from worker.tasks import STAGES, TASK_NAMES
+from worker.tasks import STAGES, stage_signature
 
 
 @dataclass(frozen=True)
@@ -23,26 +23,6 @@ class Receipt:
     article_id: str
     enqueued: bool  # False when the article already reached its terminal event
     revision: int = 0
-
-
-def article_chain(
-    app: Celery,
-    payload: object,
-    *,
-    first: Stage = Stage.CLEAN,
-    revision: int = 0,
-    summary_sentences: int | None = None,
-) -> chain:
-    """The chain of stage tasks from ``first`` to summarise(+publish) for one input."""
-    start = STAGES.index(first)
-    signatures = []
-    for index in range(start, len(STAGES)):
-        kwargs: dict[str, object] = {"revision": revision}
-        if STAGES[index] is Stage.SUMMARISE:
-            kwargs["k"] = summary_sentences
-        args = (payload,) if index == start else ()
-        signatures.append(app.signature(TASK_NAMES[index], args=args, kwargs=kwargs))
-    return chain(*signatures)
 
 
 def submit(
@@ -65,13 +45,13 @@ def submit(
         return Receipt(article_id, enqueued=False)
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
     delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
-    article_chain(app, payload, revision=revision, summary_sentences=summary_sentences).apply_async()
+    stage_signature(app, Stage.CLEAN, payload, revision=revision, k=summary_sentences).apply_async()
     return Receipt(article_id, enqueued=True, revision=revision)
 
 
 def submit_payload(app: Celery, payload: object) -> None:
     """Enqueue an unvalidated payload (a dict or JSON text); the clean task validates it."""
-    article_chain(app, payload).apply_async()
+    stage_signature(app, Stage.CLEAN, payload).apply_async()
 
 
 def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | None:
@@ -86,7 +66,7 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
         return None
     revision = delivery.next_revision(event.article_id)
     delivery.mark(event.article_id, requeued=now_ms(), revision=revision, publish="pending")
-    article_chain(app, str(document), first=event.stage, revision=revision).apply_async()
+    stage_signature(app, event.stage, str(document), revision=revision).apply_async()
     return Receipt(event.article_id, enqueued=True, revision=revision)
 
 

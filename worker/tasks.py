@@ -1,13 +1,16 @@
-"""Thin Celery tasks, one per stage: parse the input into a schema, call the stage, dump the output.
+"""Thin Celery tasks, one per stage: parse the input into a schema, call the stage, hand on the output.
 
-Every failure ends as one ErrorEvent (published and dead-lettered) and stops the chain;
-transient failures are retried first with exponential backoff and jitter (see failures.py).
+Each task sends the next stage's task itself, inside its failure guard, before its own message
+is acknowledged (late ack): so a Redis outage while handing on requeues the message instead of
+losing the article, which Celery's chain callbacks (sent after the task body) cannot promise.
+Every failure ends as one ErrorEvent and stops the article; transient failures are retried first
+with exponential backoff and jitter (see failures.py).
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Signature, Task
 from celery.signals import task_rejected, worker_process_init
 
 from schemas.article import CleanArticle
@@ -45,6 +48,20 @@ def _check_tokens(article: CleanArticle, settings: Settings) -> None:
         )
 
 
+def stage_signature(
+    app: Celery, stage: Stage, document: object, *, revision: int = 0, k: int | None = None
+) -> Signature:
+    """The task message that runs ``stage`` on ``document`` (and, from there, the rest)."""
+    return app.signature(
+        TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs={"revision": revision, "k": k}
+    )
+
+
+def _hand_on(task: StageTask, document: str, revision: int, k: int | None) -> None:
+    following = STAGES[STAGES.index(task.stage) + 1]
+    stage_signature(task.app, following, document, revision=revision, k=k).apply_async()
+
+
 def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., Any]]:
     """Define the stage tasks on ``app``; returns them by name."""
     runtime = Runtime(settings)
@@ -64,21 +81,21 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         }
 
     @app.task(**options(Stage.CLEAN))
-    def clean_task(self: StageTask, payload: object, revision: int = 0) -> str:
+    def clean_task(self: StageTask, payload: object, revision: int = 0, k: int | None = None) -> None:
         with runner.guard(self, Where(Stage.CLEAN, payload_id(payload), revision, payload)):
-            return clean(parse_raw(payload), settings).model_dump_json()
-        raise AssertionError("unreachable")  # pragma: no cover
+            cleaned = clean(parse_raw(payload), settings)
+            _hand_on(self, cleaned.model_dump_json(), revision, k)
 
     @app.task(**options(Stage.ENTITIES))
-    def entities_task(self: StageTask, document: str, revision: int = 0) -> str:
+    def entities_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
         with runner.guard(self, Where(Stage.ENTITIES, payload_id(document), revision, document)):
             article = CleanArticle.model_validate_json(document)
             _check_tokens(article, settings)
-            return analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars).model_dump_json()
-        raise AssertionError("unreachable")  # pragma: no cover
+            analysed = analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars)
+            _hand_on(self, analysed.model_dump_json(), revision, k)
 
     @app.task(**options(Stage.SUMMARISE))
-    def summarise_task(self: StageTask, document: str, k: int | None = None, revision: int = 0) -> None:
+    def summarise_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
         with runner.guard(self, Where(Stage.SUMMARISE, payload_id(document), revision, document)):
             article = AnalysedArticle.model_validate_json(document)
             result = summarise(article, k or settings.summary_sentences)

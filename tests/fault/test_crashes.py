@@ -1,0 +1,175 @@
+"""Workers killed mid-task, Redis restarted mid-run, a consumer offline: nothing lost, nothing twice."""
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from schemas import RawArticle
+from tests.conftest import ROOT, cleanup, make_settings, node_name, start_worker, stop_worker
+from worker.app import create_app
+from worker.config import Settings
+from worker.consume import GroupConsumer
+from worker.delivery import Delivery
+from worker.embedded import free_port, reachable, redis_server_binary
+from worker.pipeline import submit
+
+
+def _published_counts(delivery: Delivery) -> Counter[str]:
+    entries = delivery.entries(delivery.keys.results_log, count=1_000_000)
+    return Counter(json.loads(fields["result"])["article_id"] for _, fields in entries)
+
+
+def _wait_all(delivery: Delivery, ids: list[str], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if all(state is not None for state in delivery.states(ids)):
+            return
+        time.sleep(0.2)
+    missing = [i for i, state in zip(ids, delivery.states(ids), strict=True) if state is None]
+    raise AssertionError(f"{len(missing)} of {len(ids)} articles reached no terminal event: {missing[:5]}")
+
+
+def _articles(seed_text: str, count: int) -> list[RawArticle]:
+    tag = uuid.uuid4().hex[:6]
+    return [RawArticle(id=f"a{i:04d}-{tag}", text=seed_text) for i in range(count)]
+
+
+@pytest.fixture()
+def own_settings(redis_url: str) -> Iterator[Settings]:
+    settings = make_settings(redis_url)
+    yield settings
+    cleanup(settings)
+
+
+def test_killing_workers_mid_task_loses_and_duplicates_nothing(
+    own_settings: Settings, seed_text: str
+) -> None:
+    worker = start_worker(own_settings, ROOT / ".pytest-worker-kill.log", concurrency=2)
+    delivery, app = Delivery.from_settings(own_settings), create_app(own_settings)
+    articles = _articles(seed_text, 200)
+    try:
+        for article in articles:
+            submit(app, delivery, article)
+        kills = 0
+        deadline = time.monotonic() + 120
+        while kills < 10 and time.monotonic() < deadline:
+            active = app.control.inspect(destination=[node_name(own_settings)], timeout=0.5).active() or {}
+            busy = [
+                task["worker_pid"] for tasks in active.values() for task in tasks if task.get("worker_pid")
+            ]
+            if busy:
+                try:
+                    os.kill(busy[0], signal.SIGKILL)  # a pool process in the middle of a task
+                except ProcessLookupError:
+                    continue  # it was replaced since `inspect` saw it
+                kills += 1
+                time.sleep(0.7)
+        assert kills == 10, "the run ended before 10 workers could be killed mid-task"
+        ids = [a.id or "" for a in articles]
+        _wait_all(delivery, ids, timeout_s=240)
+        counts = _published_counts(delivery)
+        assert all(state == "result" for state in delivery.states(ids))
+        assert [i for i in ids if counts[i] != 1] == []  # each published exactly once
+        assert worker.poll() is None
+    finally:
+        stop_worker(worker)
+
+
+def _start_durable_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
+    binary = redis_server_binary()
+    assert binary is not None
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            workdir,
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not reachable(f"redis://127.0.0.1:{port}/0", 0.2):
+        assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
+        time.sleep(0.05)
+    return process
+
+
+def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir:
+        server = _start_durable_redis(port, workdir)
+        settings = make_settings(
+            f"redis://127.0.0.1:{port}/0",
+            visibility_timeout_s=15,
+            soft_time_limits_s={"clean": 5, "entities": 8, "summarise": 5},
+            hard_time_limits_s={"clean": 8, "entities": 12, "summarise": 8},
+            max_retries=10,
+            retry_backoff_max_s=2,
+        )
+        worker = start_worker(settings, ROOT / ".pytest-worker-redis.log", concurrency=2)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        articles = _articles(seed_text, 60)
+        ids = [a.id or "" for a in articles]
+        try:
+            for article in articles:
+                submit(app, delivery, article)
+            deadline = time.monotonic() + 60
+            while sum(s is not None for s in delivery.states(ids)) < 10 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            server.terminate()  # SIGTERM: Redis writes its append-only file and exits
+            server.wait(timeout=30)
+            time.sleep(2)
+            server = _start_durable_redis(port, workdir)
+            _wait_all(delivery, ids, timeout_s=150)
+            counts = _published_counts(delivery)
+            assert all(state == "result" for state in delivery.states(ids))
+            assert [i for i in ids if counts[i] != 1] == []
+            assert worker.poll() is None  # it reconnected rather than died
+        finally:
+            stop_worker(worker)
+            delivery.client.close()
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def test_an_offline_consumer_group_gets_every_result_once(own_settings: Settings, seed_text: str) -> None:
+    delivery, app = Delivery.from_settings(own_settings), create_app(own_settings)
+    GroupConsumer(delivery, "archive", "archiver-1")  # the group exists; its consumer goes offline
+    worker = start_worker(own_settings, ROOT / ".pytest-worker-group.log", concurrency=2)
+    tag = uuid.uuid4().hex[:6]
+    articles = [
+        RawArticle(id=f"g{i:03d}-{tag}", text=seed_text.split("\n\n", 3)[2] + f" Item {i}.")
+        for i in range(100)
+    ]
+    ids = [a.id or "" for a in articles]
+    try:
+        for article in articles:
+            submit(app, delivery, article)
+        _wait_all(delivery, ids, timeout_s=120)
+    finally:
+        stop_worker(worker)
+    consumer = GroupConsumer(delivery, "archive", "archiver-1")  # back online
+    received: Counter[str] = Counter()
+    while batch := consumer.read(count=30, block_ms=200):
+        received.update(json.loads(event.document)["article_id"] for event in batch)
+        consumer.ack(*(event.entry_id or "" for event in batch))
+    assert received == Counter(ids)
+    assert consumer.read(count=30, block_ms=200) == []
