@@ -1,5 +1,7 @@
 """The Celery application: queues, routes and the reliability options, from Settings."""
 
+import ssl
+
 from celery import Celery
 from kombu.entity import Exchange, Queue
 
@@ -12,6 +14,10 @@ def create_app(settings: Settings | None = None) -> Celery:
     settings = settings or Settings()
     app = Celery("newsflow", broker=settings.redis_url, set_as_current=False)
     routes = dict(zip(TASK_NAMES, settings.queues, strict=True))
+    tls = settings.redis_tls
+    if tls is not None:
+        verify = ssl.CERT_REQUIRED if tls["ssl_cert_reqs"] == "required" else ssl.CERT_NONE
+        app.conf.broker_use_ssl = {**tls, "ssl_cert_reqs": verify}
     app.conf.update(
         # JSON only: a pickled message would be code execution.
         task_serializer="json",

@@ -15,6 +15,9 @@ class Settings(BaseSettings):
     # Redis: the broker, the results channel and the stores all live in one Redis.
     redis_url: str = "redis://127.0.0.1:6379/0"
     key_prefix: str = "newsflow"
+    # For rediss:// URLs: the CA bundle to verify the server with (None: the system's), or no check.
+    redis_tls_ca_certs: str | None = None
+    redis_tls_verify: bool = True
 
     # Queues, one per stage so each scales on its own.
     queue_clean: str = "clean"
@@ -64,6 +67,16 @@ class Settings(BaseSettings):
     def keys(self) -> "RedisKeys":
         """Every Redis name newsflow uses, derived from ``key_prefix``."""
         return RedisKeys(self.key_prefix)
+
+    @property
+    def redis_tls(self) -> dict[str, object] | None:
+        """TLS options for redis-py and Celery's broker when the URL is rediss://, else None."""
+        if not self.redis_url.startswith("rediss://"):
+            return None
+        options: dict[str, object] = {"ssl_cert_reqs": "required" if self.redis_tls_verify else "none"}
+        if self.redis_tls_ca_certs:
+            options["ssl_ca_certs"] = self.redis_tls_ca_certs
+        return options
 
     @property
     def queues(self) -> tuple[str, str, str]:

@@ -2,7 +2,7 @@
 
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import redis
 
@@ -60,7 +60,8 @@ class Delivery:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Delivery":
         """A Delivery on a new connection pool to ``settings.redis_url``."""
-        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True), settings)
+        tls: dict[str, Any] = settings.redis_tls or {}
+        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **tls), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
         result = kind == "result"

@@ -40,6 +40,13 @@ def test_redis_is_private_with_a_password_and_healthcheck() -> None:
     assert "ping" in " ".join(redis["healthcheck"]["test"])
 
 
+def test_ingest_bridge_service_runs_the_ingest_command() -> None:
+    ingest = _compose()["services"]["ingest"]
+    assert ingest["command"] == ["newsflow", "ingest"]
+    assert "REDIS_PASSWORD" in ingest["environment"]["NEWSFLOW_REDIS_URL"]
+    assert "ping" in " ".join(ingest["healthcheck"]["test"])
+
+
 def test_flower_is_behind_a_profile() -> None:
     assert _compose()["services"]["flower"]["profiles"] == ["monitoring"]
 

@@ -1,5 +1,7 @@
 """Settings from the environment, and the Celery app built from them."""
 
+import ssl
+
 import pytest
 
 from worker.app import create_app
@@ -21,6 +23,15 @@ def test_settings_come_from_newsflow_env(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings.keys.results_channel == "nf:results"
     assert settings.keys.results_log == "nf:results:log"
     assert settings.keys.dead == "nf:dead"
+
+
+def test_rediss_url_turns_on_certificate_checks() -> None:
+    plain = Settings(redis_url="redis://h:6379/0")
+    assert plain.redis_tls is None and "broker_use_ssl" not in create_app(plain).conf.changes
+    tls = Settings(redis_url="rediss://:pw@h:6380/0", redis_tls_ca_certs="/etc/ca.pem")
+    assert tls.redis_tls == {"ssl_cert_reqs": "required", "ssl_ca_certs": "/etc/ca.pem"}
+    broker_ssl = create_app(tls).conf.broker_use_ssl
+    assert broker_ssl["ssl_cert_reqs"] is ssl.CERT_REQUIRED and broker_ssl["ssl_ca_certs"] == "/etc/ca.pem"
 
 
 def test_redis_password_is_redacted() -> None:
