@@ -21,7 +21,7 @@ def _cases(tag: str) -> list[tuple[str, object, ErrorReason]]:
     return [
         (f"empty-{tag}", {"id": f"empty-{tag}", "text": ""}, ErrorReason.EMPTY_TEXT),
         (f"blank-{tag}", {"id": f"blank-{tag}", "text": " \n\t "}, ErrorReason.EMPTY_TEXT),
-        (f"huge-{tag}", {"id": f"huge-{tag}", "text": ENGLISH * 12_000}, ErrorReason.TOO_LARGE),
+        (f"huge-{tag}", {"id": f"huge-{tag}", "text": ENGLISH * 110_000}, ErrorReason.TOO_LARGE),
         (
             f"binary-{tag}",
             {"id": f"binary-{tag}", "text": "\x00\x01\x02PK\x03\x04" * 50},

@@ -1,0 +1,50 @@
+"""Per-stage limits through a real worker: each breach is an ErrorEvent with its reason code."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from schemas import ErrorEvent, ErrorReason, RawArticle, Stage
+from tests.conftest import ROOT, cleanup, make_settings, start_worker, stop_worker, wait_for
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery
+from worker.pipeline import submit
+
+
+@pytest.fixture()
+def tight_settings(redis_url: str) -> Iterator[Settings]:
+    settings = make_settings(
+        redis_url,
+        max_tokens=500,
+        soft_time_limits_s={"clean": 30, "entities": 0.01, "summarise": 15},
+        hard_time_limits_s={"clean": 45, "entities": 20, "summarise": 25},
+    )
+    yield settings
+    cleanup(settings)
+
+
+def _error(delivery: Delivery, article_id: str) -> ErrorEvent:
+    assert wait_for(delivery, article_id) == "error"
+    stored = delivery.client.get(delivery.keys.error(article_id))
+    assert stored is not None
+    return ErrorEvent.model_validate_json(stored)
+
+
+def test_token_and_time_limits_end_as_error_events(tight_settings: Settings, seed_text: str) -> None:
+    worker = start_worker(tight_settings, ROOT / ".pytest-worker-limits.log", concurrency=1)
+    delivery, app = Delivery.from_settings(tight_settings), create_app(tight_settings)
+    tag = uuid.uuid4().hex[:6]
+    long_one = RawArticle(id=f"tokens-{tag}", text=seed_text)  # 652 words
+    slow_one = RawArticle(id=f"slow-{tag}", text="\n\n".join(seed_text.split("\n\n")[:8]))  # under 500
+    try:
+        submit(app, delivery, long_one)
+        submit(app, delivery, slow_one)
+        tokens = _error(delivery, long_one.id or "")
+        assert (tokens.reason, tokens.stage) == (ErrorReason.TOO_MANY_TOKENS, Stage.ENTITIES)
+        slow = _error(delivery, slow_one.id or "")
+        assert (slow.reason, slow.stage, slow.retryable) == (ErrorReason.TIMEOUT, Stage.ENTITIES, True)
+        assert worker.poll() is None
+    finally:
+        stop_worker(worker)
