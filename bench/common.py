@@ -1,0 +1,56 @@
+"""What the benchmarks share: the data folder, article loading, process memory, result files."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+RESULTS = ROOT / "bench" / "results"
+
+
+def load_articles(data: Path, limit: int | None = None) -> list[str]:
+    """The seed article, then BBC dev article bodies (headline line included, as scrapers give them)."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    with (data / "bbc" / "bbc_dev.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            if limit is not None and len(texts) >= limit:
+                break
+            texts.append(json.loads(line)["article"])
+    return texts[:limit] if limit is not None else texts
+
+
+def tree_rss_mb(pid: int) -> tuple[float, list[float]]:
+    """RSS of a process and its children: the sum, and each pool child's alone (MB)."""
+    try:
+        parent = psutil.Process(pid)
+        children = parent.children(recursive=True)
+        each = [child.memory_info().rss / 2**20 for child in children]
+        return parent.memory_info().rss / 2**20 + sum(each), each
+    except psutil.NoSuchProcess:
+        return 0.0, []
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[rank]
+
+
+def write_results(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` as bench/results/<name>.json; returns the path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    return len(os.sched_getaffinity(0))

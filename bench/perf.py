@@ -1,0 +1,380 @@
+"""Throughput, latency and memory: bare spaCy, the stages in-process, a naive Celery task, newsflow.
+
+    python -m bench.perf [--articles N] [--soak N]     (or: newsflow bench ...)
+
+Everything is measured in one run on the same articles and printed side by side, with the
+ratios the project's goals are stated in; results go to bench/results/perf.json.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+import redis
+import spacy
+from rich.console import Console
+from rich.table import Table
+
+from bench.common import DEFAULT_DATA, ROOT, cpu_count, load_articles, percentile, tree_rss_mb, write_results
+from schemas import RawArticle
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery
+from worker.embedded import reachable, start_redis
+from worker.nlp import load_nlp
+from worker.pipeline import process_in_process, submit
+
+console = Console(width=None if sys.stdout.isatty() else 140)
+
+
+@dataclass
+class Run:
+    """One configuration's figures."""
+
+    name: str
+    articles: int
+    seconds: float
+    tokens: int
+    latencies_ms: list[float] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+    peak_child_rss_mb: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    def row(self) -> dict[str, float | int | str]:
+        return {
+            "name": self.name,
+            "articles": self.articles,
+            "seconds": round(self.seconds, 3),
+            "articles_per_s": round(self.per_second, 2),
+            "tokens_per_s": round(self.tokens / self.seconds, 1) if self.seconds else 0.0,
+            "p50_ms": round(percentile(self.latencies_ms, 50), 1),
+            "p95_ms": round(percentile(self.latencies_ms, 95), 1),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_process_rss_mb": round(self.peak_child_rss_mb, 1),
+        }
+
+
+class RssSampler:
+    """Samples the RSS of a process tree in the background; keeps the peaks."""
+
+    def __init__(self, pid: int, interval_s: float = 0.2) -> None:
+        self.pid, self.interval_s = pid, interval_s
+        self.peak_total = self.peak_child = 0.0
+        self.samples: list[list[float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            total, each = tree_rss_mb(self.pid)
+            self.peak_total = max(self.peak_total, total)
+            self.peak_child = max([self.peak_child, *each])
+            self.samples.append(each)
+
+    def __enter__(self) -> "RssSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bare_spacy(settings: Settings, bodies: list[str]) -> Run:
+    """(a) nlp.pipe with the model's full pipeline on all cores."""
+    nlp = spacy.load(settings.spacy_model)
+    list(nlp.pipe(bodies[:4]))
+    with RssSampler(os.getpid()) as rss:
+        started = time.perf_counter()
+        tokens = sum(len(doc) for doc in nlp.pipe(bodies, n_process=cpu_count(), batch_size=16))
+        seconds = time.perf_counter() - started
+    return Run("(a) bare spaCy nlp.pipe, full pipeline", len(bodies), seconds, tokens, [], rss.peak_total)
+
+
+def in_process(settings: Settings, texts: list[str]) -> Run:
+    """(b) the project's stages in one process, no Redis."""
+    nlp = load_nlp(settings.spacy_model)
+    process_in_process(RawArticle(text=texts[0]), settings, nlp)
+    latencies, tokens = [], 0
+    with RssSampler(os.getpid()) as rss:
+        started = time.perf_counter()
+        for text in texts:
+            begun = time.perf_counter()
+            result = process_in_process(RawArticle(text=text), settings, nlp)
+            latencies.append((time.perf_counter() - begun) * 1000)
+            tokens += len(result.text.split())
+        seconds = time.perf_counter() - started
+    return Run("(b) newsflow stages in-process", len(texts), seconds, tokens, latencies, rss.peak_total)
+
+
+@contextmanager
+def worker(
+    command: list[str], env: dict[str, str], ready: Callable[[], bool]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker subprocess, started and waited for, stopped afterwards."""
+    log = open(ROOT / "bench" / "results" / "worker.log", "ab")  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    try:
+        deadline = time.monotonic() + 120
+        while not ready():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker {command} did not start; see bench/results/worker.log")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
+    """(c) one Celery task per article with the full pipeline, doing everything."""
+    from bench.naive_app import app as naive
+
+    channel = f"naive-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "NAIVE_REDIS_URL": redis_url, "NAIVE_QUEUE": channel}
+    naive.conf.broker_url = redis_url
+    node = f"{channel}@localhost"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "bench.naive_app",
+        "worker",
+        "-c",
+        str(concurrency),
+        "-Q",
+        channel,
+        "-n",
+        node,
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        "WARNING",
+    ]
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    with worker(command, env, lambda: bool(naive.control.ping(destination=[node], timeout=0.5))) as process:
+        naive.send_task("naive.process", args=["warm", texts[0], channel], queue=channel)  # load the model
+        _wait(lambda: client.hlen(f"{channel}:done") >= 1, 120)
+        for _ in range(concurrency):
+            naive.send_task("naive.process", args=["warm", texts[0], channel], queue=channel)
+        time.sleep(3)
+        submitted: dict[str, float] = {}
+        with RssSampler(process.pid) as rss:
+            started = time.perf_counter()
+            for i, text in enumerate(texts):
+                article_id = f"n{i}"
+                submitted[article_id] = time.time() * 1000
+                naive.send_task("naive.process", args=[article_id, text, channel], queue=channel)
+            _wait(lambda: client.hlen(f"{channel}:done") >= len(texts) + 1, 1800)
+            seconds = time.perf_counter() - started
+        done = client.hgetall(f"{channel}:done")
+    client.delete(f"{channel}:done", channel)
+    latencies = [float(done[k]) - v for k, v in submitted.items() if k in done]
+    tokens = sum(len(t.split()) for t in texts)
+    return Run(
+        f"(c) naive Celery task, {concurrency} processes",
+        len(texts),
+        seconds,
+        tokens,
+        latencies,
+        rss.peak_total,
+        rss.peak_child,
+    )
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("benchmark run did not finish in time")
+        time.sleep(0.05)
+
+
+def _newsflow_env(settings: Settings) -> dict[str, str]:
+    env = {**os.environ}
+    for name, value in settings.model_dump(mode="json").items():
+        env[f"NEWSFLOW_{name.upper()}"] = value if isinstance(value, str) else __import__("json").dumps(value)
+    return env
+
+
+def newsflow(
+    redis_url: str, texts: list[str], concurrency: int, *, idle_samples: int = 0
+) -> tuple[Run, list[float]]:
+    """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies."""
+    tag = f"bench-{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        redis_url=redis_url,
+        key_prefix=tag,
+        queue_clean=f"{tag}-clean",
+        queue_entities=f"{tag}-entities",
+        queue_summarise=f"{tag}-summarise",
+    )
+    app, delivery = create_app(settings), Delivery.from_settings(settings)
+    node = f"{tag}@localhost"
+    command = [
+        sys.executable,
+        "-m",
+        "worker.cli",
+        "worker",
+        "--concurrency",
+        str(concurrency),
+        "--hostname",
+        node,
+        "--loglevel",
+        "WARNING",
+    ]
+    idle: list[float] = []
+    with worker(
+        command, _newsflow_env(settings), lambda: bool(app.control.ping(destination=[node], timeout=0.5))
+    ) as process:
+        warm = [
+            submit(app, delivery, RawArticle(id=f"warm-{i}", text=texts[0])).article_id
+            for i in range(concurrency)
+        ]
+        _wait(lambda: all(delivery.states(warm)), 120)
+        for i in range(idle_samples):
+            article_id = submit(
+                app, delivery, RawArticle(id=f"idle-{i}", text=texts[i % len(texts)])
+            ).article_id
+            _wait(lambda aid=article_id: delivery.state(aid) is not None, 60)  # type: ignore[misc]
+            idle.append(_latency_ms(delivery, article_id))
+        ids = [f"run-{i}" for i in range(len(texts))]
+        with RssSampler(process.pid) as rss:
+            started = time.perf_counter()
+            for article_id, text in zip(ids, texts, strict=True):
+                submit(app, delivery, RawArticle(id=article_id, text=text))
+            _wait(lambda: all(s is not None for s in delivery.states(ids)), 1800)
+            seconds = time.perf_counter() - started
+    latencies = [_latency_ms(delivery, article_id) for article_id in ids]
+    tokens = sum(len(t.split()) for t in texts)
+    _cleanup(delivery, settings)
+    run = Run(
+        f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}",
+        len(texts),
+        seconds,
+        tokens,
+        latencies,
+        rss.peak_total,
+        rss.peak_child,
+    )
+    return run, idle
+
+
+def _latency_ms(delivery: Delivery, article_id: str) -> float:
+    submitted = float(delivery.status(article_id).get("submitted", 0))
+    entries = cast(
+        "list[tuple[str, dict[str, str]]]", delivery.client.xrevrange(delivery.keys.results_log, count=200)
+    )
+    for entry_id, fields in entries:
+        if f'"article_id":"{article_id}"' in fields["result"]:
+            return float(entry_id.split("-")[0]) - submitted
+    return float("nan")
+
+
+def _cleanup(delivery: Delivery, settings: Settings) -> None:
+    doomed = list(delivery.client.scan_iter(match=f"{settings.key_prefix}*", count=1000))
+    doomed += list(delivery.client.scan_iter(match=f"_kombu.binding.{settings.key_prefix}*", count=1000))
+    if doomed:
+        delivery.client.delete(*doomed)
+
+
+def soak(redis_url: str, texts: list[str], total: int) -> dict[str, object]:
+    """RSS of each worker pool process across ``total`` articles (newsflow, 2 processes)."""
+    cycle = [texts[i % len(texts)] for i in range(total)]
+    run, _ = newsflow(redis_url, cycle, 2)
+    return {
+        "articles": total,
+        "seconds": round(run.seconds, 1),
+        "peak_process_rss_mb": round(run.peak_child_rss_mb, 1),
+    }
+
+
+def _table(runs: list[Run]) -> Table:
+    table = Table(
+        "configuration", "articles/s", "tokens/s", "p50 ms", "p95 ms", "peak RSS MB", "max/process MB"
+    )
+    for run in runs:
+        row = run.row()
+        table.add_row(
+            str(row["name"]),
+            f"{row['articles_per_s']:.2f}",
+            f"{row['tokens_per_s']:.0f}",
+            f"{row['p50_ms']:.0f}" if run.latencies_ms else "-",
+            f"{row['p95_ms']:.0f}" if run.latencies_ms else "-",
+            f"{row['peak_rss_mb']:.0f}",
+            f"{row['peak_process_rss_mb']:.0f}" if run.peak_child_rss_mb else "-",
+        )
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every configuration on the same articles; print the table and the ratios; write JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=200, help="articles per configuration")
+    parser.add_argument("--idle-samples", type=int, default=20, help="one-at-a-time latency samples")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--soak", type=int, default=0, help="also run N articles and report worker RSS")
+    args = parser.parse_args(argv)
+
+    (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
+    embedded = None if reachable(args.redis_url) else start_redis()
+    redis_url = embedded.url if embedded else args.redis_url
+    settings = Settings(redis_url=redis_url)
+    texts = load_articles(args.data, args.articles)
+    bodies = [text.strip().partition("\n\n")[2] or text for text in texts]
+    try:
+        console.print(f"[dim]{len(texts)} articles, {cpu_count()} cores, model {settings.spacy_model}[/]")
+        a = bare_spacy(settings, bodies)
+        b = in_process(settings, texts)
+        c = naive_celery(redis_url, texts, 2)
+        d1, idle = newsflow(redis_url, texts, 1, idle_samples=args.idle_samples)
+        d2, _ = newsflow(redis_url, texts, 2)
+        runs = [a, b, c, d1, d2]
+        console.print(_table(runs))
+        idle_p50, b_p50 = percentile(idle, 50), percentile(b.latencies_ms, 50)
+        ratios = {
+            "d2_over_a_articles_per_s": round(d2.per_second / a.per_second, 3),
+            "d2_over_c_articles_per_s": round(d2.per_second / c.per_second, 3),
+            "idle_p50_d_over_b": round(idle_p50 / b_p50, 3) if b_p50 else None,
+            "d2_over_d1": round(d2.per_second / d1.per_second, 3),
+        }
+        goals = {"d2_over_a_articles_per_s": 0.9, "d2_over_c_articles_per_s": 1.5, "d2_over_d1": 1.8}
+        for name, value in ratios.items():
+            goal = f">= {goals[name]}" if name in goals else "<= 1.3"
+            console.print(f"{name:28s} {value}   (goal {goal})")
+        console.print(f"idle p50: newsflow {idle_p50:.0f} ms, in-process {b_p50:.0f} ms")
+        payload: dict[str, object] = {
+            "runs": [r.row() for r in runs],
+            "ratios": ratios,
+            "idle_p50_ms": idle_p50,
+        }
+        if args.soak:
+            payload["soak"] = soak(redis_url, texts, args.soak)
+            console.print(f"soak: {payload['soak']}")
+        console.print(f"[dim]wrote {write_results('perf', payload)}[/]")
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
