@@ -15,7 +15,17 @@ PERSONS = [
     "Andrew Smith", "Andrea Smith", "Smith", "Jon Lee", "Joan Lee", "Mr Kim",
 ]  # fmt: skip
 ORGS = ["United Nations", "U.N.", "UN", "Unilever Nigeria", "World Health Organization", "WHO"]
-PLACES = ["United States", "US", "U.S.", "Russia", "Ukrainian"]
+PLACES = [
+    "United States",
+    "US",
+    "U.S.",
+    "Russia",
+    "Ukrainian",
+    "North Korea",
+    "North",
+    "Sudan",
+    "South Sudan",
+]
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +112,13 @@ def test_acronyms_and_short_forms_join_the_long_form(nlp: Language) -> None:
     assert groups["United Nations"] == {"United Nations", "U.N.", "UN"}
     assert groups["United States"] == {"United States", "US", "U.S."}
     assert groups["World Health Organization"] == {"World Health Organization", "WHO"}
+
+
+def test_the_north_joins_the_one_place_named_with_it_but_sudan_is_not_south_sudan(nlp: Language) -> None:
+    text = "North Korea hosted talks. The North wants aid. Sudan and South Sudan sent envoys."
+    groups = _groups(_run(nlp, text))
+    assert groups["North Korea"] == {"North Korea", "North"}
+    assert groups["Sudan"] == {"Sudan"} and groups["South Sudan"] == {"South Sudan"}
 
 
 def test_an_acronym_with_two_possible_long_forms_stays_apart(nlp: Language) -> None:

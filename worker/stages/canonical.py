@@ -7,17 +7,20 @@ merge by three rules, each only when the match is unique, so ambiguous cases sta
 - near-miss spellings of a person's name: "Vladimar Putin" joins "Vladimir Putin" (one edit
   inside a word of six letters or more, with the other words equal);
 - partial names of a person: "Putin" joins "Vladimir Putin", "Kim" joins "Kim Jong Un", unless
-  two different full names share that part (two Kims stay apart).
+  two different full names share that part (two Kims stay apart);
+- a compass word for a place ("the North") joins the one place named with it ("North Korea");
+  other parts of place names never do ("Sudan" is not "South Sudan").
 """
 
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from worker.stages.mentions import RawMention
+from worker.stages.mentions import PLACE_LABELS, RawMention
 from worker.stages.spans import entity_key
 
 _CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le", "del", "von", "van"})
+_COMPASS = frozenset({"north", "south", "east", "west"})
 MIN_NEAR_MISS_LENGTH = 6
 MAX_GROUPS_COMPARED = 400  # bounds the pairwise near-miss pass on pathological inputs
 
@@ -143,13 +146,25 @@ def _merge_near_misses(persons: list[str], sets: _UnionFind) -> None:
 
 
 def _merge_partial_names(persons: list[str], sets: _UnionFind) -> None:
-    words = {key: key.split() for key in persons}
-    for key, short in words.items():
-        candidates = {
-            sets.find(other)
-            for other, full in words.items()
-            if len(full) > len(short) and (full[: len(short)] == short or full[-len(short) :] == short)
-        }
+    # every leading and trailing run of words of a longer name -> the names it starts or ends
+    parts: dict[tuple[str, ...], set[str]] = {}
+    for key in persons:
+        words = tuple(key.split())
+        for size in range(1, len(words)):
+            parts.setdefault(words[:size], set()).add(key)
+            parts.setdefault(words[-size:], set()).add(key)
+    for key in persons:
+        candidates = {sets.find(full) for full in parts.get(tuple(key.split()), set())}
+        if len(candidates) == 1:
+            sets.union(key, candidates.pop())
+
+
+def _merge_compass_short_forms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+    places = [key for key, group in groups.items() if vote(group) in PLACE_LABELS]
+    for key in places:
+        if key not in _COMPASS:
+            continue
+        candidates = {sets.find(other) for other in places if other.split()[0] == key and other != key}
         if len(candidates) == 1:
             sets.union(key, candidates.pop())
 
@@ -166,6 +181,7 @@ def cluster_mentions(
         groups.setdefault(entity_key(mention.text), []).append(mention)
     sets = _UnionFind(list(groups))
     _merge_acronyms(groups, sets)
+    _merge_compass_short_forms(groups, sets)
     persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
     _merge_near_misses(persons, sets)
     _merge_partial_names(persons, sets)
