@@ -123,6 +123,18 @@ def test_long_text_is_chunked_with_offsets_kept(ruler_nlp: Language) -> None:
     assert all(result.text[m.start : m.end] == "Ada Lovelace" for m in lovelace.mentions)
 
 
+def test_chunks_never_exceed_the_models_max_length(ruler_nlp: Language) -> None:
+    paragraph = "Ada Lovelace met envoys of the United States in London for talks."
+    text = "\n\n".join([paragraph] * 100)
+    limit = ruler_nlp.max_length
+    ruler_nlp.max_length = 500
+    try:
+        result = analyse(_article(text), ruler_nlp)  # the default chunk size is far above 500
+    finally:
+        ruler_nlp.max_length = limit
+    assert next(e for e in result.entities if e.name == "Ada Lovelace").count == 100
+
+
 def test_span_helpers() -> None:
     text = "“Russia’s” (the U.N.) said."
     assert text[slice(*trim_span(text, 0, 10) or (0, 0))] == "Russia"

@@ -28,7 +28,7 @@ _SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE"})
 
 
 def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
-    chunks = chunk_text(text, chunk_chars)
+    chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
     for (offset, _), doc in zip(chunks, nlp.pipe(chunk for _, chunk in chunks), strict=True):
         yield offset, doc
 
