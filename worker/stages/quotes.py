@@ -12,6 +12,7 @@ Pronouns ("he said") and anything else give no speaker (None): unknown, not gues
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 MIN_WORDS = 3
@@ -106,27 +107,38 @@ def _before_open(text: str, sentence_start: int, open_: int, mentions: list[Loca
     return speaker
 
 
+class _Sentences:
+    """Sentence lookup by position in O(log n)."""
+
+    def __init__(self, sentences: list[tuple[int, int]]) -> None:
+        self.spans = sorted(sentences)
+        self.starts = [start for start, _ in self.spans]
+
+    def of(self, position: int, default: tuple[int, int]) -> tuple[int, int]:
+        index = bisect_right(self.starts, position) - 1
+        if index >= 0 and position < self.spans[index][1]:
+            return self.spans[index]
+        return default
+
+
 def find_quotes(text: str, sentences: list[tuple[int, int]], mentions: list[Located]) -> list[FoundQuote]:
     """Every direct quotation in ``text`` with its speaker (an entity id) or None."""
     mentions = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in mentions]
+    lookup = _Sentences(sentences)
     found = []
     for start, end in _quotation_spans(text):
-        opening = _sentence_of(sentences, start - 1, (start - 1, end + 1))
-        closing = _sentence_of(sentences, end, (start - 1, end + 1))
+        opening = lookup.of(start - 1, (start - 1, end + 1))
+        closing = lookup.of(end, (start - 1, end + 1))
         if text[end - 1 : end + 2].count(",") and closing[1] <= end + 1:
             # “…,” Kim said: the comma says the sentence goes on, whatever the splitter thought
-            closing = _sentence_of(sentences, _space_end(text, end + 2), closing)
+            closing = lookup.of(_space_end(text, end + 2), closing)
         limit = max(closing[1], end + 1)
+        nearby = mentions[bisect_left(starts, opening[0]) : bisect_left(starts, limit)]
         speaker = (
-            _after_close(text, end + 1, limit, mentions)
-            or _quoted_as_saying(text, (opening[0], limit), mentions)
-            or _before_open(text, opening[0], start - 1, mentions)
+            _after_close(text, end + 1, limit, nearby)
+            or _quoted_as_saying(text, (opening[0], limit), nearby)
+            or _before_open(text, opening[0], start - 1, nearby)
         )
         found.append(FoundQuote(start, end, speaker))
     return found
-
-
-def _sentence_of(
-    sentences: list[tuple[int, int]], position: int, default: tuple[int, int]
-) -> tuple[int, int]:
-    return next(((a, b) for a, b in sentences if a <= position < b), default)
