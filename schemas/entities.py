@@ -44,6 +44,16 @@ class Entity(_Part):
     mentions: tuple[Mention, ...]
     count: int = Field(ge=1)
     salience: float = Field(ge=0.0, le=1.0)
+    title_mentions: tuple[Mention, ...] = Field(
+        default=(), description="Mentions in the headline; offsets index ``title``, not ``text``."
+    )
+
+
+class Quote(Span):
+    """A direct quotation: ``text[start:end]`` is what stands between the quotation marks."""
+
+    text: str = Field(min_length=1)
+    speaker: str | None = Field(default=None, description="The id of the speaking entity, if the text says.")
 
 
 class ModelInfo(_Part):
@@ -55,8 +65,9 @@ class ModelInfo(_Part):
 
 
 class AnalysedArticle(CleanArticle):
-    """The clean article plus sentence boundaries and entities."""
+    """The clean article plus sentence boundaries, entities and attributed quotes."""
 
     sentences: tuple[Sentence, ...]
     entities: tuple[Entity, ...]
+    quotes: tuple[Quote, ...] = ()
     model: ModelInfo

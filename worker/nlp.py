@@ -1,5 +1,6 @@
 """spaCy loading: once per process, only the components the entities stage needs."""
 
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +39,23 @@ def load_nlp(model: str) -> Language:
         nlp.add_pipe("paragraph_boundaries", after=sentence_pipe)
     else:
         nlp.add_pipe("paragraph_boundaries", first=True)
+    known_words(nlp)
     return nlp
+
+
+_KNOWN_WORDS: "weakref.WeakKeyDictionary[Language, frozenset[str]]" = weakref.WeakKeyDictionary()
+
+
+def known_words(nlp: Language) -> frozenset[str]:
+    """The strings the model knew before it read any article (its training vocabulary).
+
+    Taken once per pipeline, on first call: parsing adds every new token to the string store,
+    so the store itself would soon "know" every misspelling it has seen.
+    """
+    known = _KNOWN_WORDS.get(nlp)
+    if known is None:
+        known = _KNOWN_WORDS[nlp] = frozenset(nlp.vocab.strings)
+    return known
 
 
 def model_id(nlp: Language) -> tuple[str, str]:

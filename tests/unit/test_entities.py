@@ -47,8 +47,8 @@ def test_offsets_index_the_text_and_groups_merge_normalised_forms(ruler_nlp: Lan
     for entity in result.entities:
         for mention in entity.mentions:
             assert result.text[mention.start : mention.end] == mention.text
-    assert by_name["Lovelace"].count == 2  # "Lovelace’s" lost its possessive
-    assert by_name["Ada Lovelace"].count == 1
+    assert by_name["Ada Lovelace"].count == 3  # "Lovelace’s" lost its possessive and joined her
+    assert by_name["Ada Lovelace"].aliases == ("Lovelace",)
     assert by_name["United States"].count == 2  # "the United States" and "The United States"
     assert {m.text for m in by_name["United States"].mentions} == {"United States"}
     assert by_name["U.N."].aliases == ("UN",)  # dots do not split a group
@@ -59,12 +59,51 @@ def test_offsets_index_the_text_and_groups_merge_normalised_forms(ruler_nlp: Lan
     assert saliences == sorted(saliences, reverse=True) and all(0 <= s <= 1 for s in saliences)
 
 
+SEED_PEOPLE = {"Vladimir Putin", "Kim Jong Un", "Xi Jinping"}
+SEED_PLACES = {
+    "North Korea", "Russia", "Pyongyang", "China", "Moscow", "Ukraine", "United States",
+    "Seoul", "Tokyo", "Washington", "Brussels", "Beijing",
+}  # fmt: skip
+SEED_ORGS = {"KCNA", "U.N. Security Council"}
+
+
 def test_seed_with_the_real_model(seed_text: str) -> None:
     nlp = load_nlp(Settings().spacy_model)
     assert set(nlp.pipe_names) >= {"tok2vec", "ner"} and "lemmatizer" not in nlp.pipe_names
     result = analyse(_article(seed_text), nlp)
-    names = {e.name for e in result.entities}
-    assert {"Putin", "Kim", "North Korea", "Russia", "Pyongyang", "Xi Jinping"} <= names
+    by_label: dict[str, list[str]] = {}
+    for entity in result.entities:
+        by_label.setdefault(entity.label, []).append(entity.name)
+    assert sorted(by_label["PERSON"]) == sorted(SEED_PEOPLE)  # one entity per person
+    assert sorted(by_label["GPE"]) == sorted(SEED_PLACES)
+    assert sorted(by_label["ORG"]) == sorted(SEED_ORGS)
+    assert set(by_label) == {"PERSON", "GPE", "ORG", "NORP"}
+    assert all(" " not in name or name == "North Korean" for name in by_label["NORP"])
+    by_name = {e.name: e for e in result.entities}
+    putin, kim = by_name["Vladimir Putin"], by_name["Kim Jong Un"]
+    assert set(putin.aliases) == {"Putin", "Vladimar Putin"}
+    assert putin.count == 13 and kim.count == 10 and kim.aliases == ("Kim",)
+    assert by_name["United States"].aliases == ("US",)
+    assert by_name["North Korea"].aliases == ("North",)  # "the North’s main ... benefactor"
+    assert [e.name for e in result.entities[:2]] == ["Vladimir Putin", "Kim Jong Un"]  # most salient
+    assert [m.text for m in putin.title_mentions] == ["Putin"]
+    assert [m.text for m in kim.title_mentions] == ["Kim"]
+    for entity in result.entities:
+        for mention in entity.title_mentions:
+            assert result.title[mention.start : mention.end] == mention.text
+    speakers = [(q.text.split()[0], q.speaker) for q in result.quotes]
+    said_by = {e.id: e.name for e in result.entities}
+    attributed = [(word, said_by[s]) for word, s in speakers if s is not None]
+    assert attributed == [
+        ("The", "Vladimir Putin"),  # “…,” said Putin
+        ("strictly", "Kim Jong Un"),  # Kim said … calling it “…”
+        ("Our", "Kim Jong Un"),  # “…,” Kim said
+        ("We", "Vladimir Putin"),  # RIA quoted Putin as saying
+    ]
+    assert ("expresses", None) in speakers  # "he said": unknown, not guessed
+    assert all(len(q.text.split()) >= 3 for q in result.quotes)  # “alliance” is a scare quote
+    for quote in result.quotes:
+        assert result.text[quote.start : quote.end] == quote.text
     for entity in result.entities:
         assert not any(ch in entity.name for ch in "`()“”’"), entity.name  # no bracket, quote, possessive
         for mention in entity.mentions:
@@ -82,6 +121,18 @@ def test_long_text_is_chunked_with_offsets_kept(ruler_nlp: Language) -> None:
     lovelace = next(e for e in result.entities if e.name == "Ada Lovelace")
     assert lovelace.count == 300
     assert all(result.text[m.start : m.end] == "Ada Lovelace" for m in lovelace.mentions)
+
+
+def test_chunks_never_exceed_the_models_max_length(ruler_nlp: Language) -> None:
+    paragraph = "Ada Lovelace met envoys of the United States in London for talks."
+    text = "\n\n".join([paragraph] * 100)
+    limit = ruler_nlp.max_length
+    ruler_nlp.max_length = 500
+    try:
+        result = analyse(_article(text), ruler_nlp)  # the default chunk size is far above 500
+    finally:
+        ruler_nlp.max_length = limit
+    assert next(e for e in result.entities if e.name == "Ada Lovelace").count == 100
 
 
 def test_span_helpers() -> None:

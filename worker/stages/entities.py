@@ -1,84 +1,111 @@
-"""The entities stage: spaCy NER and sentences once per article, mentions grouped into entities."""
+"""The entities stage: spaCy once over the body, clean mentions merged into canonical entities.
+
+The headline is never parsed (a title-case headline reads to NER as a string of names); the
+entities of the body are looked up in it instead. Long bodies are parsed in chunks cut at
+paragraph boundaries, offsets kept. Quotes are attributed to entities of the body.
+"""
 
 import time
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from schemas.article import CleanArticle
-from schemas.entities import AnalysedArticle, Entity, Mention, ModelInfo, Sentence
-from worker.nlp import model_id
-from worker.stages.spans import chunk_text, entity_key, trim_span, trim_whitespace
+from schemas.entities import AnalysedArticle, Entity, Mention, ModelInfo, Quote, Sentence
+from worker.nlp import known_words, model_id
+from worker.stages.canonical import Cluster, cluster_mentions
+from worker.stages.headline import find_in_title
+from worker.stages.mentions import ENTITY_LABELS, RawMention, clean_mentions
+from worker.stages.quotes import Located, find_quotes
+from worker.stages.salience import SalienceInput, lead_end, salience
+from worker.stages.spans import chunk_text, trim_whitespace
 
-# Named things; numeric labels (DATE, CARDINAL, MONEY, ...) are not entities of the article.
-ENTITY_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
-)
+__all__ = ["ENTITY_LABELS", "analyse", "find_mentions"]
 
-
-@dataclass
-class _Group:
-    first: int
-    mentions: list[Mention] = field(default_factory=list)
-    labels: Counter[str] = field(default_factory=Counter)
+_SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE"})
 
 
-def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, spacy.tokens.Doc]]:
-    chunks = chunk_text(text, chunk_chars)
+def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
+    chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
     for (offset, _), doc in zip(chunks, nlp.pipe(chunk for _, chunk in chunks), strict=True):
         yield offset, doc
 
 
-def _salience(group: _Group, max_count: int, text_length: int) -> float:
-    frequency = len(group.mentions) / max_count
-    position = 1.0 - group.first / max(text_length, 1)
-    return round(min(1.0, max(0.0, 0.6 * frequency + 0.4 * position)), 4)
-
-
-def _to_entity(index: int, group: _Group, max_count: int, text_length: int) -> Entity:
-    forms = Counter(m.text for m in group.mentions)
-    name = max(forms, key=lambda form: (forms[form], len(form)))
-    return Entity(
-        id=f"e{index}",
-        label=group.labels.most_common(1)[0][0],
-        name=name,
-        aliases=tuple(sorted(form for form in forms if form != name)),
-        mentions=tuple(group.mentions),
-        count=len(group.mentions),
-        salience=_salience(group, max_count, text_length),
-    )
-
-
-def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000) -> AnalysedArticle:
-    """Find sentences and entities in the body of ``article`` (the headline is not parsed)."""
-    started = time.perf_counter()
-    text = article.text
+def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sentence], list[RawMention]]:
+    """Sentences and clean entity mentions of ``text``, offsets into ``text``."""
     sentences: list[Sentence] = []
-    groups: dict[str, _Group] = {}
+    mentions: list[RawMention] = []
     for offset, doc in _parse(nlp, text, chunk_chars):
         for sent in doc.sents:
             bounds = trim_whitespace(text, offset + sent.start_char, offset + sent.end_char)
             if bounds is not None:
                 sentences.append(Sentence(start=bounds[0], end=bounds[1]))
         for ent in doc.ents:
-            if ent.label_ not in ENTITY_LABELS:
-                continue
-            bounds = trim_span(text, offset + ent.start_char, offset + ent.end_char)
-            if bounds is None:
-                continue
-            start, end = bounds
-            mention = Mention(start=start, end=end, text=text[start:end])
-            group = groups.setdefault(entity_key(mention.text), _Group(first=start))
-            group.mentions.append(mention)
-            group.labels[ent.label_] += 1
-    max_count = max((len(g.mentions) for g in groups.values()), default=1)
-    entities = [
-        _to_entity(i, group, max_count, len(text))
-        for i, group in enumerate(sorted(groups.values(), key=lambda g: g.first), start=1)
+            mentions.extend(clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_))
+    return sentences, mentions
+
+
+def _title_forms(cluster: Cluster) -> set[str]:
+    """The surface forms of the body, and for a person also the first and last word of the name."""
+    forms = {m.text for m in cluster.mentions}
+    words = cluster.name.split()
+    if cluster.label == "PERSON" and len(words) > 1:
+        forms |= {words[0], words[-1]}
+    return forms
+
+
+def _title_mentions(title: str, clusters: list[Cluster]) -> dict[int, list[Mention]]:
+    forms = {i: _title_forms(cluster) for i, cluster in enumerate(clusters)}
+    found = find_in_title(title, forms)
+    return {i: [Mention(start=a, end=b, text=title[a:b]) for a, b in spans] for i, spans in found.items()}
+
+
+def _entities(article: CleanArticle, clusters: list[Cluster]) -> list[Entity]:
+    text = article.text
+    in_title = _title_mentions(article.title, clusters)
+    max_count = max((len(c.mentions) for c in clusters), default=1)
+    lead = lead_end(text)
+    entities = []
+    for index, cluster in enumerate(clusters):
+        mentions = tuple(Mention(start=m.start, end=m.end, text=m.text) for m in cluster.mentions)
+        score = salience(
+            SalienceInput(count=len(mentions), first=cluster.first, in_title=index in in_title),
+            max_count=max_count,
+            text_length=len(text),
+            lead=lead,
+        )
+        entities.append(
+            Entity(
+                id=f"e{index + 1}",
+                label=cluster.label,
+                name=cluster.name,
+                aliases=cluster.aliases,
+                mentions=mentions,
+                count=len(mentions),
+                salience=score,
+                title_mentions=tuple(in_title.get(index, ())),
+            )
+        )
+    return entities
+
+
+def _quotes(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Quote]:
+    located = [
+        Located(m.start, m.end, e.id) for e in entities if e.label in _SPEAKER_LABELS for m in e.mentions
     ]
+    found = find_quotes(text, [(s.start, s.end) for s in sentences], located)
+    return [Quote(start=q.start, end=q.end, text=text[q.start : q.end], speaker=q.speaker) for q in found]
+
+
+def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000) -> AnalysedArticle:
+    """Sentences, canonical entities (sorted by salience) and attributed quotes of ``article``."""
+    started = time.perf_counter()
+    known = known_words(nlp)  # before parsing adds this article's words to the vocabulary
+    sentences, mentions = find_mentions(nlp, article.text, chunk_chars)
+    entities = _entities(article, cluster_mentions(mentions, known=known.__contains__))
+    quotes = _quotes(article.text, sentences, entities)
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start))
     name, version = model_id(nlp)
     return AnalysedArticle.model_validate(
@@ -86,6 +113,7 @@ def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000)
             **article.model_dump(),
             "sentences": sentences,
             "entities": entities,
+            "quotes": quotes,
             "model": ModelInfo(name=name, version=version, spacy_version=spacy.about.__version__),
             "timings": {
                 **article.timings,

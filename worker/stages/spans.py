@@ -6,6 +6,20 @@ _EDGE = "\"'“”‘’«»()[]{}<>.,;:!?-–—*#|/\\ \t\n"
 _POSSESSIVE = re.compile(r"(?:['’`]s|s['’])$")
 _LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# Honorifics and offices that precede a person's name, optionally after a nationality
+# ("Chinese President"): they are not part of the name.
+_TITLE_WORDS = (
+    r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Rev|Reverend|Fr|Father|"
+    r"President|Vice[- ]President|Prime[- ]Minister|Premier|Chancellor|Minister|Secretary|"
+    r"King|Queen|Prince|Princess|Pope|Sheikh|Emir|Senator|Sen|Rep|Representative|Congressman|"
+    r"Congresswoman|Governor|Gov|Mayor|General|Gen|Colonel|Col|Captain|Capt|Lieutenant|Lt|"
+    r"Sergeant|Sgt|Admiral|Adm|Judge|Justice|Chairman|Chairwoman|Ambassador|Leader|Supreme[- ]Leader"
+)
+_LEADING_TITLE = re.compile(
+    rf"(?:(?:[A-Z][a-z]+(?:ian|ean|ese|ish|an|i|ch))\s+)?(?:(?:{_TITLE_WORDS})\.?\s+)+"
+)
+# Inside an entity span these mean two things were glued together ("Russia`s(Vladimar Putin").
+_INNER_BREAK = re.compile(r"[()\[\]{}<>“”\"«»|;]+")
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -41,6 +55,27 @@ def trim_span(text: str, start: int, end: int, *, strip_words: bool = True) -> t
         if (start, end) == before:
             break
     return (start, end) if end > start else None
+
+
+def strip_title(text: str, start: int, end: int) -> int:
+    """The new start of a person span once leading honorifics and offices are skipped.
+
+    "President Vladimir Putin" starts at "Vladimir"; a title alone is left as it is.
+    """
+    match = _LEADING_TITLE.match(text, start, end)
+    return match.end() if match is not None and match.end() < end else start
+
+
+def split_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``[start, end)`` at brackets or quotes inside it; each piece trimmed, empties dropped."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for match in _INNER_BREAK.finditer(text, start, end):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    trimmed = (trim_span(text, a, b) for a, b in pieces)
+    return [bounds for bounds in trimmed if bounds is not None]
 
 
 def entity_key(surface: str) -> str:

@@ -1,0 +1,56 @@
+"""Quotations and their speakers, on handmade mentions (no model)."""
+
+import re
+
+from worker.stages.quotes import Located, find_quotes
+
+
+def _attribute(text: str, names: dict[str, str]) -> list[tuple[str, str | None]]:
+    mentions = [
+        Located(m.start(), m.end(), entity_id)
+        for name, entity_id in names.items()
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text)
+    ]
+    sentences, start = [], 0
+    for match in re.finditer(r"(?<=[.!?”])\s+(?=[A-Z“])", text):
+        sentences.append((start, match.start()))
+        start = match.end()
+    sentences.append((start, len(text)))
+    quotes = find_quotes(text, sentences, mentions)
+    for quote in quotes:
+        assert text[quote.start - 1] in '“"' and text[quote.end] in '”"'
+    return [(text[q.start : q.end], q.speaker) for q in quotes]
+
+
+NAMES = {"Putin": "e1", "Kim": "e2", "RIA": "e3"}
+
+
+def test_speaker_after_the_quote() -> None:
+    assert _attribute("“We will win this war,” said Putin, who smiled.", NAMES) == [
+        ("We will win this war,", "e1")
+    ]
+    assert _attribute("“Our ties are now an alliance,” Kim said.", NAMES) == [
+        ("Our ties are now an alliance,", "e2")
+    ]
+
+
+def test_quoted_as_saying_gives_the_quoted_one() -> None:
+    text = "“We value your support,” RIA quoted Putin as saying."
+    assert _attribute(text, NAMES) == [("We value your support,", "e1")]
+
+
+def test_speaker_before_the_quote_in_the_same_sentence() -> None:
+    text = 'Kim said the pact was "strictly peace-loving and defensive" in nature.'
+    assert _attribute(text, NAMES) == [("strictly peace-loving and defensive", "e2")]
+
+
+def test_unknown_speakers_and_scare_quotes() -> None:
+    text = "“Full support for all allies,” he said. Kim called it an “alliance”. Putin smiled."
+    assert _attribute(text, NAMES) == [("Full support for all allies,", None)]
+    no_verb = "Putin praised the “firm and lasting friendship” with Kim."
+    assert _attribute(no_verb, NAMES) == [("firm and lasting friendship", None)]
+
+
+def test_a_quote_never_crosses_a_paragraph() -> None:
+    text = "“An open quote with no end\n\nKim said “it is a new era” today."
+    assert _attribute(text, NAMES) == [("it is a new era", "e2")]

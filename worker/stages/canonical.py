@@ -1,0 +1,193 @@
+"""Merging mentions into canonical entities: one entity per thing the article names.
+
+Mentions first group by a normalised key (case, dots and spacing do not matter). Groups then
+merge by three rules, each only when the match is unique, so ambiguous cases stay apart:
+
+- acronyms and short forms: "U.N." / "UN" join "United Nations", "US" joins "United States";
+- near-miss spellings of a person's name: "Vladimar Putin" joins "Vladimir Putin" (one edit
+  inside a word of six letters or more, with the other words equal);
+- partial names of a person: "Putin" joins "Vladimir Putin", "Kim" joins "Kim Jong Un", unless
+  two different full names share that part (two Kims stay apart);
+- a compass word for a place ("the North") joins the one place named with it ("North Korea");
+  other parts of place names never do ("Sudan" is not "South Sudan").
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from worker.stages.mentions import PLACE_LABELS, RawMention
+from worker.stages.spans import entity_key
+
+_CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le", "del", "von", "van"})
+_COMPASS = frozenset({"north", "south", "east", "west"})
+MIN_NEAR_MISS_LENGTH = 6
+MAX_GROUPS_COMPARED = 400  # bounds the pairwise near-miss pass on pathological inputs
+
+
+@dataclass
+class Cluster:
+    """The mentions of one canonical entity."""
+
+    mentions: list[RawMention] = field(default_factory=list)
+    known: Callable[[str], bool] = lambda word: False  # is a word a spelling the model knows
+
+    @property
+    def first(self) -> int:
+        """Where the entity is first mentioned."""
+        return min(m.start for m in self.mentions)
+
+    @property
+    def label(self) -> str:
+        """The label most mentions carry; a tie goes to the label of the longest mention."""
+        return vote(self.mentions)
+
+    @property
+    def name(self) -> str:
+        """The fullest proper form.
+
+        Most words first; then most words spelled as the model's vocabulary knows them (so
+        "Vladimir Putin" beats "Vladimar Putin"), most frequent, from a clean span, earliest.
+        """
+        forms = Counter(m.text for m in self.mentions)
+        clean = {m.text for m in self.mentions if not m.split}
+        first_seen = {m.text: m.start for m in sorted(self.mentions, key=lambda m: -m.start)}
+
+        def rank(form: str) -> tuple[int, int, int, bool, int]:
+            words = form.split()
+            known = sum(self.known(word) for word in words)
+            return (len(words), known, forms[form], form in clean, -first_seen[form])
+
+        return max(forms, key=rank)
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """Every other surface form, sorted."""
+        name = self.name
+        return tuple(sorted({m.text for m in self.mentions} - {name}))
+
+
+def vote(mentions: list[RawMention]) -> str:
+    """The majority label of ``mentions``; ties go to the label of the longest mention."""
+    labels = Counter(m.label for m in mentions)
+    best = max(labels.values())
+    tied = {label for label, n in labels.items() if n == best}
+    return max((m for m in mentions if m.label in tied), key=lambda m: (len(m.text), -m.start)).label
+
+
+class _UnionFind:
+    def __init__(self, keys: list[str]) -> None:
+        self.parent = {key: key for key in keys}
+
+    def find(self, key: str) -> str:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def union(self, child: str, parent: str) -> None:
+        self.parent[self.find(child)] = self.find(parent)
+
+
+def _initials(key: str) -> str:
+    return "".join(word[0] for word in key.split() if word not in _CONNECTORS)
+
+
+def _looks_like_acronym(mentions: list[RawMention]) -> bool:
+    return any(
+        sum(ch.isupper() for ch in m.text) >= 2 and not any(ch.islower() for ch in m.text) for m in mentions
+    )
+
+
+def near_miss(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap inside two long words with equal ends."""
+    if a == b or min(len(a), len(b)) < MIN_NEAR_MISS_LENGTH or a[0] != b[0] or a[-1] != b[-1]:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(1, len(long) - 1))
+
+
+def _merge_acronyms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+    long_forms: dict[str, set[str]] = {}
+    for key, mentions in groups.items():
+        if len(key.split()) >= 2 and vote(mentions) != "PERSON":
+            long_forms.setdefault(_initials(key), set()).add(key)
+    for key, mentions in groups.items():
+        if " " in key or not 2 <= len(key) <= 6 or vote(mentions) == "PERSON":
+            continue
+        if not _looks_like_acronym(mentions):
+            continue
+        candidates = {sets.find(k) for k in long_forms.get(key, set())}
+        if len(candidates) == 1:
+            sets.union(key, candidates.pop())
+
+
+def _merge_near_misses(persons: list[str], sets: _UnionFind) -> None:
+    full = [key.split() for key in persons if " " in key][:MAX_GROUPS_COMPARED]
+    for i, a in enumerate(full):
+        for b in full[i + 1 :]:
+            if len(a) != len(b):
+                continue
+            differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+            if len(differing) == 1 and near_miss(*differing[0]):
+                sets.union(" ".join(b), " ".join(a))
+
+
+def _merge_partial_names(persons: list[str], sets: _UnionFind) -> None:
+    # every leading and trailing run of words of a longer name -> the names it starts or ends
+    parts: dict[tuple[str, ...], set[str]] = {}
+    for key in persons:
+        words = tuple(key.split())
+        for size in range(1, len(words)):
+            parts.setdefault(words[:size], set()).add(key)
+            parts.setdefault(words[-size:], set()).add(key)
+    for key in persons:
+        candidates = {sets.find(full) for full in parts.get(tuple(key.split()), set())}
+        if len(candidates) == 1:
+            sets.union(key, candidates.pop())
+
+
+def _merge_compass_short_forms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+    places = [key for key, group in groups.items() if vote(group) in PLACE_LABELS]
+    for key in places:
+        if key not in _COMPASS:
+            continue
+        candidates = {sets.find(other) for other in places if other.split()[0] == key and other != key}
+        if len(candidates) == 1:
+            sets.union(key, candidates.pop())
+
+
+def cluster_mentions(
+    mentions: list[RawMention], known: Callable[[str], bool] = lambda word: False
+) -> list[Cluster]:
+    """Merge ``mentions`` into clusters, one per canonical entity, in order of first mention.
+
+    ``known`` tells whether a word is a spelling the model knows; it only picks canonical names.
+    """
+    groups: dict[str, list[RawMention]] = {}
+    for mention in mentions:
+        groups.setdefault(entity_key(mention.text), []).append(mention)
+    sets = _UnionFind(list(groups))
+    _merge_acronyms(groups, sets)
+    _merge_compass_short_forms(groups, sets)
+    persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
+    _merge_near_misses(persons, sets)
+    _merge_partial_names(persons, sets)
+    clusters: dict[str, Cluster] = {}
+    for key, group in groups.items():
+        clusters.setdefault(sets.find(key), Cluster(known=known)).mentions.extend(group)
+    for cluster in clusters.values():
+        cluster.mentions.sort(key=lambda m: m.start)
+    return sorted(clusters.values(), key=lambda c: c.first)
