@@ -3,15 +3,15 @@
 import re
 import time
 
-from schemas.article import ArticleMetadata, CleanArticle, RawArticle, Removal
+from schemas.article import ArticleMetadata, CleanArticle, RawArticle
 from schemas.result import ErrorReason
 from worker import PIPELINE_VERSION
 from worker.config import Settings
 from worker.errors import InvalidArticle
 from worker.identity import article_id_for, content_hash
-from worker.stages.boilerplate import boilerplate_kind
 from worker.stages.html import extract_html
 from worker.stages.language import detect_language
+from worker.stages.noise import strip_noise
 from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
 
 _TITLE_MAX_WORDS = 30
@@ -46,22 +46,6 @@ def _reads_as_title(paragraph: str) -> bool:
     )
 
 
-def _drop_boilerplate(blocks: list[str]) -> tuple[list[str], list[Removal]]:
-    kept: list[str] = []
-    removed: list[Removal] = []
-    for block in blocks:
-        lines = []
-        for line in block.split("\n"):
-            kind = boilerplate_kind(line)
-            if kind is None:
-                lines.append(line)
-            else:
-                removed.append(Removal(kind=kind, text=line))
-        if lines:
-            kept.append("\n".join(lines))
-    return kept, removed
-
-
 def _check_language(raw: RawArticle, text: str, settings: Settings) -> tuple[str, float]:
     language, confidence = detect_language(text)
     if language not in settings.languages and confidence >= settings.min_language_confidence:
@@ -84,13 +68,15 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
         extracted = extract_html(raw.html, raw.url)
         title, metadata = repair_typography(repair_encoding(extracted.title)), extracted.metadata
         blocks = paragraphs(repair_encoding(extracted.text))
+        headlines = (title, *extracted.headlines)
     else:
         title = ""
         metadata = ArticleMetadata(url=raw.url, site=raw.source, date=raw.published_at)
         blocks = paragraphs(repair_encoding(raw.text or ""))
+        headlines = ()
     if not blocks:
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "no text left after extraction")
-    blocks, removed = _drop_boilerplate(blocks)
+    blocks, removed = strip_noise(blocks, headlines)
     if not title and len(blocks) > 1 and _reads_as_title(blocks[0]):
         title = blocks.pop(0)
     if not blocks:
