@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     results_log_maxlen: int = Field(default=100_000, ge=1)
     dead_maxlen: int = Field(default=100_000, ge=1)
 
+    # Cleaning: a language the producer or the page declares is kept when the detector gives it
+    # at least this confidence, even if another language scores higher (names mislead detectors).
+    language_hint_min_confidence: float = Field(default=0.2, ge=0.0, le=1.0)
+
     @cached_property
     def keys(self) -> "RedisKeys":
         """Every Redis name newsflow uses, derived from ``key_prefix``."""

@@ -42,7 +42,11 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("comment_prompt", r"tell us what you think(?:\.\.\.|…|[.!])?|(?:link permanente|permalink)"),
         ("spam_notice", r"this site uses akismet to reduce spam\..*"),
         ("spam_notice", r"learn how your comment data is processed\.?"),
-        ("share_bar", rf"(?:share (?:this|on|via)\b[^?]*|{_SOCIAL}(?:[\s|,/·•:]+{_SOCIAL})*)"),
+        (
+            "share_bar",
+            r"(?:share (?:this(?: article| story| post| page| video)?|on \w+(?: \w+)?|via \w+)\s*:?"
+            rf"|{_SOCIAL}(?:[\s|,/·•:]+{_SOCIAL})*)",
+        ),
         ("share_bar", r"(?:like|enjoy(?:ed)?|love) this (?:story|article|post)\? share it\b.*"),
         ("follow_prompt", r"follow (?:us|me) (?:on|at)\b.*"),
         ("follow_prompt", rf"follow \S+(?: \S+){{0,6}} on {_NETWORK}\b.*"),
@@ -64,7 +68,7 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"\[?(?:read more|read also|continue reading|see also|related(?: articles| stories| coverage)?"
             r"|more|also|leggi anche|lesen sie auch|leia também|lea también|à lire aussi"
             r"|you (?:may|might) also like|most read(?: in [\w ]+)?|see more photos|more from \S+)"
-            r"(?:\s*[:|>»›…-].{0,160})?\]?",
+            r"(?:\.\.\.)?(?:\s*[:|>»›…-].{0,160})?\]?",
         ),
         ("read_more", r"also on [\w-]+\.\w+\b.{0,160}"),
         ("photo_credit", r"\(?(?:main |top )?(?:photo|image|picture|foto|fotó|사진)(?: credit)?\s*[:=].*"),

@@ -10,8 +10,9 @@ from worker.config import Settings
 from worker.errors import InvalidArticle
 from worker.identity import article_id_for, content_hash
 from worker.stages.html import extract_html
-from worker.stages.language import detect_language
+from worker.stages.language import UNDETERMINED, detect
 from worker.stages.noise import strip_noise
+from worker.stages.page_hints import language_code
 from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
 
 _TITLE_MAX_WORDS = 30
@@ -46,18 +47,31 @@ def _reads_as_title(paragraph: str) -> bool:
     )
 
 
-def _check_language(raw: RawArticle, text: str, settings: Settings) -> tuple[str, float]:
-    language, confidence = detect_language(text)
-    if language not in settings.languages and confidence >= settings.min_language_confidence:
+def _check_language(text: str, hint: str | None, settings: Settings) -> tuple[str, float]:
+    """The article's language, or InvalidArticle(unsupported_language).
+
+    ``hint`` is what the producer or the page declares. The detector decides when it is sure;
+    a declared accepted language wins when the detector gives it some support; a text too short
+    or too name-heavy to tell takes the declared language, else the first accepted one.
+    """
+    found = detect(text)
+    accepted = settings.languages
+    if found.language in accepted:
+        return found.language, found.confidence
+    if hint is not None and hint in accepted and found.score(hint) >= settings.language_hint_min_confidence:
+        return hint, found.score(hint)
+    if found.language != UNDETERMINED and found.confidence >= settings.min_language_confidence:
         raise InvalidArticle(
             ErrorReason.UNSUPPORTED_LANGUAGE,
-            f"article language {language!r} (confidence {confidence:.2f}) is not one of "
-            f"{list(settings.languages)}",
+            f"article language {found.language!r} (confidence {found.confidence:.2f}) is not one of "
+            f"{list(accepted)}",
         )
-    if language not in settings.languages:
-        # Too short or too mixed to tell: trust the producer, else the first configured language.
-        language = raw.language or settings.languages[0]
-    return language, confidence
+    if hint is not None and hint not in accepted:
+        raise InvalidArticle(
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+            f"declared language {hint!r} is not one of {list(accepted)} and the text does not say otherwise",
+        )
+    return hint or accepted[0], found.score(hint or accepted[0])
 
 
 def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
@@ -69,11 +83,13 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
         title, metadata = repair_typography(repair_encoding(extracted.title)), extracted.metadata
         blocks = paragraphs(repair_encoding(extracted.text))
         headlines = (title, *extracted.headlines)
+        hint = language_code(raw.language) or extracted.language
     else:
         title = ""
         metadata = ArticleMetadata(url=raw.url, site=raw.source, date=raw.published_at)
         blocks = paragraphs(repair_encoding(raw.text or ""))
         headlines = ()
+        hint = language_code(raw.language)
     if not blocks:
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "no text left after extraction")
     blocks, removed = strip_noise(blocks, headlines)
@@ -83,7 +99,7 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
         reason = ErrorReason.ONLY_BOILERPLATE if removed else ErrorReason.EMPTY_TEXT
         raise InvalidArticle(reason, "no article text left after removing boilerplate")
     text = "\n\n".join(blocks)
-    language, confidence = _check_language(raw, text, settings)
+    language, confidence = _check_language(f"{title}\n{text}", hint, settings)
     return CleanArticle(
         article_id=article_id_for(raw),
         content_hash=content_hash(text),

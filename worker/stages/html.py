@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
-from trafilatura.utils import load_html
 
 from schemas.article import ArticleMetadata
+from worker.stages.page_hints import page_hints
 
 
 @dataclass(frozen=True)
@@ -17,31 +17,8 @@ class Extracted:
     text: str
     title: str
     metadata: ArticleMetadata
-    language: str | None
+    language: str | None  # as the page declares it (``<html lang>``, content-language)
     headlines: tuple[str, ...] = ()
-
-
-_HEADLINE_PATHS = (
-    "//h1",
-    "//title",
-    "//meta[@property='og:title']/@content",
-    "//meta[@name='twitter:title']/@content",
-)
-_MAX_HEADLINES = 8
-
-
-def page_headlines(html: str) -> tuple[str, ...]:
-    """The page's own names for the story: ``<h1>``, ``<title>``, og: and twitter: titles."""
-    tree = load_html(html)
-    if tree is None:
-        return ()
-    found: list[str] = []
-    for path in _HEADLINE_PATHS:
-        for node in tree.xpath(path)[:_MAX_HEADLINES]:
-            text = " ".join(str(node if isinstance(node, str) else node.text_content()).split())
-            if text and text not in found:
-                found.append(text)
-    return tuple(found)
 
 
 def _parse_date(value: str | None, now: datetime) -> datetime | None:
@@ -80,10 +57,11 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         site=data.get("sitename") or None,
         url=data.get("url") or url,
     )
+    hints = page_hints(html)
     return Extracted(
         text=body,
         title=str(data.get("title") or ""),
         metadata=metadata,
-        language=data.get("language"),
-        headlines=page_headlines(html),
+        language=hints.language,
+        headlines=hints.headlines,
     )
