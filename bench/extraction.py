@@ -98,6 +98,19 @@ def score(pages: list[Page], extractor: Extractor) -> tuple[Scores, list[PageCou
     return aggregate(counts), counts, time.perf_counter() - started
 
 
+def _print_halves(pages: list[Page], results: dict[str, dict[str, object]]) -> None:
+    """F1 of each system on the two halves of the pages (by id): a gain should hold on both."""
+    half = len(pages) // 2
+    print(f"{'F1 by half (pages sorted by id)':<32} {'first':>9} {'second':>7}")
+    for name, result in results.items():
+        detail = result["pages_detail"]
+        assert isinstance(detail, dict)
+        counts = [PageCounts(**detail[page.key]) for page in pages]
+        first, second = aggregate(counts[:half]).f1, aggregate(counts[half:]).f1
+        result["f1_halves"] = [round(first, 4), round(second, 4)]
+        print(f"{name:<32} {first:>9.4f} {second:>7.4f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run every system on the same pages, print the table, write the JSON results."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -123,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             "pages_detail": {p.key: asdict(c) for p, c in zip(pages, counts, strict=True)},
         }
         print(f"{name:<32} {scores.precision:>9.4f} {scores.recall:>7.4f} {scores.f1:>7.4f} {seconds:>8.1f}")
+    _print_halves(pages, results)
     print("published F1 on the full 181-page set (not measured here):")
     for name, f1 in PUBLISHED.items():
         print(f"  {name:<30} {f1:.3f}")

@@ -140,3 +140,17 @@ def test_html_boilerplate_is_reported() -> None:
     article = clean(RawArticle(html=html), SETTINGS)
     assert "Advertisement" not in article.text and "Reporting by" not in article.text
     assert {r.kind for r in article.removed} >= {"advertisement", "credit"}
+
+
+def test_two_producers_of_one_story_get_one_hash() -> None:
+    wire = (
+        "Kim’s “alliance” – a pact… signed on Wednesday.\n\nIt deepens ties.\n\n"
+        "Follow us on Twitter\n\nLeave a Comment"
+    )
+    scraper = (
+        '  Kim\'s "alliance" - a pact... signed on\u00a0Wednesday.\n\n\n'
+        " It deepens\u200b ties. \n\nAdvertisement"
+    )
+    a, b = clean(RawArticle(text=wire), SETTINGS), clean(RawArticle(text=scraper), SETTINGS)
+    assert a.content_hash == b.content_hash
+    assert a.content_hash != clean(RawArticle(text="It deepens ties.\n\nKim signed."), SETTINGS).content_hash

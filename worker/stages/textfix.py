@@ -15,6 +15,10 @@ _GLUED_CLOSE = re.compile(r"(?<=[^\W\d_]{2})\)(?=[^\W\d_]{2})")
 # "ended.The" -> "ended. The"; not "U.N.Security", "example.com", "3.5" or "e.g.The".
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2})([.!?])(?=[A-Z][a-z])")
 _GLUED_COMMA = re.compile(r"(?<=[a-z]{2}),(?=[A-Za-z]{2})")
+# Curly quotes say which way they face: 'an “alliance”and' -> 'an “alliance” and',
+# 'said“We' -> 'said “We'. Straight quotes are ambiguous and left alone.
+_GLUED_CLOSING_QUOTE = re.compile(r"(?<=[^\W\d_][.,!?]|[^\W\d_]{2})”(?=[^\W\d_]{2})")
+_GLUED_OPENING_QUOTE = re.compile(r"(?<=[^\W\d_]{2}|[^\W\d_][.,:;!?])“(?=[^\W\d_])")
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 
@@ -30,6 +34,8 @@ def _fix_segment(segment: str) -> str:
     segment = _GLUED_OPEN.sub(" (", segment)
     segment = _GLUED_CLOSE.sub(") ", segment)
     segment = _GLUED_SENTENCE.sub(r"\1 ", segment)
+    segment = _GLUED_CLOSING_QUOTE.sub("” ", segment)
+    segment = _GLUED_OPENING_QUOTE.sub(" “", segment)
     return _GLUED_COMMA.sub(", ", segment)
 
 
