@@ -90,3 +90,17 @@ def test_lines_inside_a_paragraph_keep_their_paragraph() -> None:
 )
 def test_datelines(line: str, stamp: bool) -> None:
     assert is_dateline(line) is stamp
+
+
+def test_related_links_under_a_bare_heading_go_and_the_story_resumes() -> None:
+    blocks = [STORY, "Related stories", "Budget row: what happens next", "- Five charts on city debt", STORY]
+    kept, removed = strip_noise(blocks)
+    assert kept == [STORY, STORY]
+    assert [r.kind for r in removed] == ["read_more", "related_links", "related_links"]
+
+
+def test_a_read_more_line_with_its_link_does_not_swallow_the_next_line() -> None:
+    blocks = [STORY, "Read more: Budget row deepens", "Officials met again", STORY]
+    kept, removed = strip_noise(blocks)
+    assert kept == [STORY, "Officials met again", STORY]
+    assert [r.kind for r in removed] == ["read_more"]

@@ -1,8 +1,9 @@
 """Drop what is not the story from a list of paragraphs, reporting each removal with its kind.
 
-Three rules, all general: the headline echoed as the first line of the body, the comment thread
-(a heading such as "Comments" or "6 thoughts on ..." and everything after it), and formulaic
-boilerplate lines anywhere (see ``boilerplate``).
+The rules are general: the headline echoed as the first line of the body, the comment thread
+(a heading such as "Comments" or "6 thoughts on ..." and everything after it), headline-like
+lines listed under a bare "Related" or "See also:" heading, tag lists under "Tags", and
+formulaic boilerplate lines anywhere (see ``boilerplate``).
 """
 
 import re
@@ -14,11 +15,15 @@ from schemas.article import Removal
 from worker.stages.boilerplate import boilerplate_kind, is_comment_heading
 
 _TOKEN = re.compile(r"\w+")
+_LINK_AFTER = re.compile(r"[:|>»›\-–]\s*\w")  # "Read more: <a headline>" carries its own link
 _HEAD_LINES: Final = 2
 # A comment count ("12 Comments") only opens the thread near the end of the page.
 _COUNT_TAIL_SHARE: Final = 0.25
 _MIN_STORY_WORDS: Final = 8
 _TAG_ITEM_WORDS: Final = 6
+_LINK_HEADING_WORDS: Final = 5
+_LINK_ITEM_WORDS: Final = 16
+_SENTENCE_ENDS: Final = (".", "!", "?", ":", ";", "”", '"')
 
 
 @dataclass
@@ -86,6 +91,23 @@ def _mark_tag_lists(lines: list[_Line]) -> None:
             following.kind = "tags"
 
 
+def _is_link_item(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= _LINK_ITEM_WORDS and not text.rstrip().endswith(_SENTENCE_ENDS)
+
+
+def _mark_link_lists(lines: list[_Line]) -> None:
+    """Headline-like lines under a bare "Related" / "See also:" / "More:" heading are links."""
+    for index, line in enumerate(lines):
+        bare = len(_tokens(line.text)) <= _LINK_HEADING_WORDS and not _LINK_AFTER.search(line.text)
+        if line.kind != "read_more" or not bare:
+            continue
+        for item in lines[index + 1 :]:
+            if item.kind is not None or not _is_link_item(item.text):
+                break
+            item.kind = "related_links"
+
+
 def strip_noise(blocks: list[str], headlines: tuple[str, ...] = ()) -> tuple[list[str], list[Removal]]:
     """Paragraphs without headline echo, comment thread and boilerplate; what was removed.
 
@@ -98,6 +120,7 @@ def strip_noise(blocks: list[str], headlines: tuple[str, ...] = ()) -> tuple[lis
         for text in block.split("\n")
     ]
     _mark_tag_lists(lines)
+    _mark_link_lists(lines)
     start = _comment_thread_start(lines)
     if start is not None:
         for line in lines[start:]:
