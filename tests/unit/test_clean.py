@@ -154,3 +154,12 @@ def test_two_producers_of_one_story_get_one_hash() -> None:
     a, b = clean(RawArticle(text=wire), SETTINGS), clean(RawArticle(text=scraper), SETTINGS)
     assert a.content_hash == b.content_hash
     assert a.content_hash != clean(RawArticle(text="It deepens ties.\n\nKim signed."), SETTINGS).content_hash
+
+
+@pytest.mark.parametrize(
+    ("first", "is_title"),
+    [("Rivals of the £400 Apple...", True), ("Budget passes", True), ("The council met on Monday.", False)],
+)
+def test_first_line_reads_as_a_title(first: str, is_title: bool) -> None:
+    article = clean(RawArticle(text=f"{first}\n\n{ENGLISH}"), SETTINGS)
+    assert (article.title == first) is is_title

@@ -20,7 +20,7 @@ _NETWORK = r"(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|blues
 _COMMENTS_WORD = (
     r"(?:comments?|comentários?|comentarios?|commenti|kommentare?|commentaires?|комментарии|reacties)"
 )
-_HANDLE_OR_MAIL = r"(?:@\w{2,}|\S+@\S+\.\w+)"
+_HANDLE_OR_MAIL = rf"(?:@\w{{2,}}|\S+@\S+\.\w+|(?:https?://)?(?:www\.)?{_NETWORK}\.com/\w+)"
 
 # A comment section starts here: everything after it is readers' talk, not the story.
 COMMENT_HEADINGS: Final = re.compile(
@@ -80,7 +80,7 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("credit", r"[^.]{1,200}\bcontributed (?:reporting )?to this (?:report|story|article)\.?"),
         ("shortcode", r"\[\w+(?:\s[^\]]*)?\].*\[/\w+\]"),
         ("promo", r".{0,200}\bclick here for (?:more )?(?:information|details)\.?"),
-        ("link_label", r"[\w ]{1,20}: https?://\S+"),
+        ("link_label", r"[\w ]{1,30}: https?://\S+(?:,? (?:and )?https?://\S+)*"),
         (
             "reading_time",
             r"(?:reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)"

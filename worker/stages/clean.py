@@ -16,7 +16,7 @@ from worker.stages.page_hints import language_code
 from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
 
 _TITLE_MAX_WORDS = 30
-_TITLE_END = re.compile(r"[.;,:]$")
+_TITLE_END = re.compile(r"(?<!\.\.)[.;,:]$")  # "Rivals of the £400 Apple..." is a title
 
 
 def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
