@@ -163,3 +163,18 @@ def test_two_producers_of_one_story_get_one_hash() -> None:
 def test_first_line_reads_as_a_title(first: str, is_title: bool) -> None:
     article = clean(RawArticle(text=f"{first}\n\n{ENGLISH}"), SETTINGS)
     assert (article.title == first) is is_title
+
+
+def test_a_date_the_story_mentions_is_not_taken_for_the_publication_date() -> None:
+    html = (
+        f"<html><body><article>{PARAGRAPH * 3}<p>The plan runs until March 3, 2018 at the latest.</p>"
+        "</article><footer>© 2019 City News</footer></body></html>"
+    )
+    assert clean(RawArticle(html=html), SETTINGS).metadata.date is None
+
+
+def test_producer_dates_in_the_future_become_null() -> None:
+    future = clean(RawArticle(text=ENGLISH, published_at="2099-01-01T00:00:00Z"), SETTINGS)
+    past = clean(RawArticle(text=ENGLISH, published_at="2019-11-19T10:00:00"), SETTINGS)
+    assert future.metadata.date is None
+    assert past.metadata.date is not None and past.metadata.date.year == 2019

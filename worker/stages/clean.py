@@ -2,6 +2,7 @@
 
 import re
 import time
+from datetime import UTC, datetime
 
 from schemas.article import ArticleMetadata, CleanArticle, RawArticle
 from schemas.result import ErrorReason
@@ -37,6 +38,17 @@ def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
         raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
     if not body.strip():
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
+
+
+def _metadata(raw: RawArticle, page: ArticleMetadata | None) -> ArticleMetadata:
+    """What the page says, completed by what the producer says; no date in the future."""
+    page = page or ArticleMetadata()
+    date = page.date or raw.published_at
+    if date is not None and (date if date.tzinfo else date.replace(tzinfo=UTC)) > datetime.now(UTC):
+        date = None
+    return ArticleMetadata(
+        author=page.author, date=date, site=page.site or raw.source, url=page.url or raw.url
+    )
 
 
 def _reads_as_title(paragraph: str) -> bool:
@@ -80,13 +92,16 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
     _check_size_and_bytes(raw, settings)
     if raw.html is not None:
         extracted = extract_html(raw.html, raw.url)
-        title, metadata = repair_typography(repair_encoding(extracted.title)), extracted.metadata
+        title, metadata = (
+            repair_typography(repair_encoding(extracted.title)),
+            _metadata(raw, extracted.metadata),
+        )
         blocks = paragraphs(repair_encoding(extracted.text))
         headlines = (title, *extracted.headlines)
         hint = language_code(raw.language) or extracted.language
     else:
         title = ""
-        metadata = ArticleMetadata(url=raw.url, site=raw.source, date=raw.published_at)
+        metadata = _metadata(raw, None)
         blocks = paragraphs(repair_encoding(raw.text or ""))
         headlines = ()
         hint = language_code(raw.language)

@@ -34,6 +34,13 @@ def _parse_date(value: str | None, now: datetime) -> datetime | None:
 
 
 def _extract(html: str, url: str | None, *, favor_precision: bool) -> dict[str, Any]:
+    # Dates only from the page's markup, metadata or URL: htmldate's extensive search would take
+    # a date the story mentions ("until March 3, 2018") for the publication date.
+    dates = {
+        "original_date": True,
+        "extensive_search": False,
+        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
     doc = trafilatura.bare_extraction(
         html,
         url=url,
@@ -41,6 +48,7 @@ def _extract(html: str, url: str | None, *, favor_precision: bool) -> dict[str, 
         include_comments=False,
         include_tables=True,
         favor_precision=favor_precision,
+        date_extraction_params=dates,
     )
     return {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
 
