@@ -178,3 +178,10 @@ def test_producer_dates_in_the_future_become_null() -> None:
     past = clean(RawArticle(text=ENGLISH, published_at="2019-11-19T10:00:00"), SETTINGS)
     assert future.metadata.date is None
     assert past.metadata.date is not None and past.metadata.date.year == 2019
+
+
+def test_pages_with_too_many_elements_are_refused_before_parsing() -> None:
+    html = "<html><body>" + "<span>a</span>" * 200 + "</body></html>"
+    with pytest.raises(InvalidArticle) as caught:
+        clean(RawArticle(html=html), Settings(max_html_elements=100))
+    assert caught.value.reason is ErrorReason.TOO_LARGE

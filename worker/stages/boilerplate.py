@@ -11,6 +11,7 @@ from typing import Final
 from worker.stages.datelines import is_dateline
 
 _MAX_WORDS: Final = 40
+_MAX_CHARS: Final = 600
 
 _SOCIAL = (
     r"(?:share|tweet|e-?mail|print|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit"
@@ -105,7 +106,7 @@ def boilerplate_kind(line: str) -> str | None:
     stripped = line.strip().strip("|·•-–— ")
     if not stripped:
         return "separator" if line.strip() else None
-    if len(stripped.split()) > _MAX_WORDS:
+    if len(stripped) > _MAX_CHARS or len(stripped.split()) > _MAX_WORDS:
         return None
     for kind, pattern in PATTERNS:
         if pattern.fullmatch(stripped):

@@ -17,6 +17,7 @@ from worker.stages.page_hints import language_code
 from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
 
 _TITLE_MAX_WORDS = 30
+_HTML_TAG = re.compile(r"<[A-Za-z]")
 _TITLE_END = re.compile(r"(?<!\.\.)[.;,:]$")  # "Rivals of the £400 Apple..." is a title
 
 
@@ -38,6 +39,10 @@ def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
         raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
     if not body.strip():
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
+    if raw.html is not None and len(_HTML_TAG.findall(raw.html)) > settings.max_html_elements:
+        raise InvalidArticle(
+            ErrorReason.TOO_LARGE, f"page has more than {settings.max_html_elements} HTML elements"
+        )
 
 
 def _metadata(raw: RawArticle, page: ArticleMetadata | None) -> ArticleMetadata:
