@@ -1,7 +1,12 @@
 """The benchmark's shingle metric on tiny handmade pages (so the metric itself is tested)."""
 
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 
+from bench import extraction
 from bench.shingle_score import PageCounts, aggregate, page_counts, shingles
 
 
@@ -40,3 +45,31 @@ def test_aggregate_means_and_f1_of_means() -> None:
 def test_empty_prediction_on_empty_truth_counts_as_perfect() -> None:
     scores = aggregate([page_counts("", ""), PageCounts(1.0, 0.0, 0.0)])
     assert (scores.precision, scores.recall) == (1.0, 1.0)
+
+
+def test_the_benchmark_runs_end_to_end_on_two_handmade_pages(tmp_path: Path) -> None:
+    story = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+    other = "Residents said the plan would close two libraries and cut bus routes in the north of the city."
+    folder = tmp_path / "extraction"
+    (folder / "html").mkdir(parents=True)
+    pages = {
+        "a" * 64: (
+            f"<h1>Budget passes</h1><p>{story}</p><p>{other}</p><p>Advertisement</p>",
+            f"{story}\n{other}",
+        ),
+        "b" * 64: (f"<p>{other}</p><p>{story}</p><p>Leave a Comment</p>", f"{other} {story}"),
+    }
+    truth = {}
+    for key, (body, expected) in pages.items():
+        html = f"<html><head><title>Budget passes</title></head><body><article>{body}</article></body></html>"
+        with gzip.open(folder / "html" / f"{key}.html.gz", "wt", encoding="utf-8") as fh:
+            fh.write(html)
+        truth[key] = {"articleBody": expected, "url": f"https://example.com/{key[:4]}"}
+    (folder / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    out = tmp_path / "result.json"
+    extraction.main(["--data", str(tmp_path), "--out", str(out)])
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["pages"] == 2
+    stage = result["systems"]["newsflow clean stage"]
+    assert stage["precision"] == pytest.approx(1.0) and stage["recall"] == pytest.approx(1.0)
+    assert set(stage["pages_detail"]) == set(truth)

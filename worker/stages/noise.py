@@ -64,18 +64,22 @@ def _mark_title_echo(lines: list[_Line], headlines: tuple[str, ...]) -> None:
             return
 
 
-def _has_story_before(lines: list[_Line], index: int) -> bool:
-    return any(line.kind is None and len(line.text.split()) >= _MIN_STORY_WORDS for line in lines[:index])
-
-
 def _comment_thread_start(lines: list[_Line]) -> int | None:
+    """Where the readers' thread begins: a heading, or a comment count near the end."""
+    first_story = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if line.kind is None and len(line.text.split()) >= _MIN_STORY_WORDS
+        ),
+        None,
+    )
+    if first_story is None:
+        return None
     tail_from = len(lines) - max(1, round(len(lines) * _COUNT_TAIL_SHARE))
-    for index, line in enumerate(lines):
-        if index == 0 or not _has_story_before(lines, index):
-            continue
-        if is_comment_heading(line.text):
-            return index
-        if index >= tail_from and line.kind == "comment_prompt":
+    for index in range(first_story + 1, len(lines)):
+        line = lines[index]
+        if is_comment_heading(line.text) or (index >= tail_from and line.kind == "comment_prompt"):
             return index
     return None
 
