@@ -1,6 +1,7 @@
 """Language detection: names are no evidence, declared languages help, real foreign text is refused."""
 
 import pytest
+from trafilatura.utils import load_html
 
 from schemas import ErrorReason, RawArticle
 from worker.config import Settings
@@ -66,7 +67,7 @@ def test_french_is_accepted_when_configured() -> None:
 
 def test_page_declared_language_is_read() -> None:
     html = "<html lang='en-GB'><head><title>T</title><meta property='og:title' content='OG'></head>"
-    hints = page_hints(f"{html}<body><h1>Head</h1><p>x</p></body></html>")
+    hints = page_hints(load_html(f"{html}<body><h1>Head</h1><p>x</p></body></html>"))
     assert hints.language == "en"
     assert hints.headlines == ("Head", "T", "OG")
 

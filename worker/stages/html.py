@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from schemas.article import ArticleMetadata
-from worker.stages.page_hints import page_hints
+from worker.stages.embeds import find_embeds, restore_embeds
+from worker.stages.page_hints import PageHints, page_hints
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,18 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     data = _extract(html, url, favor_precision=True)
     if not str(data.get("text") or "").strip():
         data = _extract(html, url, favor_precision=False)
-    body = str(data.get("text") or "").replace("\n", "\n\n")
+    tree = load_html(html)
+    hints = page_hints(tree) if tree is not None else PageHints()
+    lines = str(data.get("text") or "").split("\n")
+    if tree is not None and lines != [""]:
+        lines = restore_embeds(lines, find_embeds(tree))
+    body = "\n\n".join(lines)
     metadata = ArticleMetadata(
         author=data.get("author") or None,
         date=_parse_date(data.get("date"), datetime.now(UTC)),
         site=data.get("sitename") or None,
         url=data.get("url") or url,
     )
-    hints = page_hints(html)
     return Extracted(
         text=body,
         title=str(data.get("title") or ""),

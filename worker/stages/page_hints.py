@@ -2,9 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from typing import Final
-
-from trafilatura.utils import load_html
+from typing import Any, Final
 
 _HEADLINE_PATHS: Final = (
     "//h1",
@@ -41,11 +39,8 @@ def language_code(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def page_hints(html: str) -> PageHints:
-    """Read the hints from the page; empty hints when it does not parse."""
-    tree = load_html(html)
-    if tree is None:
-        return PageHints()
+def page_hints(tree: Any) -> PageHints:  # an lxml HtmlElement (lxml ships no type hints)
+    """Read the hints from a parsed page."""
     headlines: list[str] = []
     for path in _HEADLINE_PATHS:
         for node in tree.xpath(path)[:_MAX_PER_PATH]:
