@@ -38,6 +38,7 @@ def test_a_headline_line_further_down_stays() -> None:
             True,
         ),
         (STORY, "Budget passes", False),
+        ("Storm hits coast of Florida.", "Storm hits coast", False),  # a lede, not the headline
     ],
 )
 def test_echoes_title(line: str, title: str, echo: bool) -> None:

@@ -51,6 +51,8 @@ def echoes_title(line: str, title: str) -> bool:
         return True
     if len(words) >= 3 and len(words) >= len(head) / 2 and _contains_run(head, words):
         return True  # the title carries a site name: "Budget passes | City News"
+    if line.rstrip().endswith("."):
+        return False  # a sentence (a lede that repeats the headline's words) is story
     if len(head) >= 3 and len(words) <= len(head) + 4 and _contains_run(words, head):
         return True  # the line carries a kicker or a label around the headline
     shared = len(set(words) & set(head)) / len(set(words) | set(head))
