@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     results_log_maxlen: int = Field(default=100_000, ge=1)
     dead_maxlen: int = Field(default=100_000, ge=1)
 
+    # Cleaning: a language the producer or the page declares is kept when the detector gives it
+    # at least this confidence, even if another language scores higher (names mislead detectors).
+    language_hint_min_confidence: float = Field(default=0.2, ge=0.0, le=1.0)
+    # HTML with more elements than this is refused as too_large: extraction time grows with the
+    # element count (about 11 s for 180,000 elements), and real article pages have a few thousand.
+    max_html_elements: int = Field(default=100_000, ge=100)
+
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Self:
         stages = {"clean", "entities", "summarise"}

@@ -2,16 +2,29 @@
 
 import hashlib
 import re
+import unicodedata
 
 from schemas.article import RawArticle
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"'})
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛`´′‹›", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        "…": "...",
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+    }
+)
 _SPACE = re.compile(r"\s+")
 
 
 def fingerprint(text: str) -> str:
-    """The form of a text that its identity hashes: quotes folded, whitespace collapsed."""
-    return _SPACE.sub(" ", text.translate(_QUOTES)).strip()
+    """The form of a text that its identity hashes.
+
+    NFKC, quotes, dashes and ellipses folded, invisible characters dropped, whitespace collapsed:
+    the same story typed or scraped differently has the same fingerprint.
+    """
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).strip()
 
 
 def content_hash(text: str) -> str:

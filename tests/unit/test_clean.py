@@ -1,5 +1,7 @@
 """The clean stage on the seed and on bad input."""
 
+import time
+
 import pytest
 
 from schemas import ErrorReason, RawArticle
@@ -78,3 +80,108 @@ def test_bad_input_has_a_reason(raw: RawArticle, reason: ErrorReason) -> None:
     with pytest.raises(InvalidArticle) as caught:
         clean(raw, SETTINGS)
     assert caught.value.reason is reason
+
+
+PARAGRAPH = f"<p>{ENGLISH}</p>"
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("<html><body>" + "<div>" * 50_000 + "<p>x</p>" + "</div>" * 50_000 + "</body></html>", "empty_text"),
+        (
+            "<html><body><article><p>Leave a Comment</p><p>Share this:</p></article></body></html>",
+            "only_boilerplate",
+        ),
+        ("<html><body>" + "<div><span>a</span></div>" * 25_000 + "</body></html>", "too_large"),
+        ("<html><body><p>caf\udce9</p></body></html>", "invalid_encoding"),
+    ],
+)
+def test_hostile_html_fails_fast_with_its_reason(html: str, reason: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(InvalidArticle) as caught:
+        clean(RawArticle(html=html), Settings(max_article_bytes=600_000))
+    assert caught.value.reason.value == reason
+    assert time.perf_counter() - started < 5
+
+
+def test_huge_html_under_the_limit_is_bounded() -> None:
+    html = "<html><body><article>" + PARAGRAPH * 1_900 + "</article></body></html>"
+    started = time.perf_counter()
+    article = clean(RawArticle(html=html), Settings(max_article_bytes=200_000))
+    assert ENGLISH in article.text
+    assert time.perf_counter() - started < 10
+
+
+def test_html_metadata_and_future_dates() -> None:
+    head = (
+        "<html lang='en'><head><title>Budget passes | City News</title>"
+        "<meta name='author' content='Jane Doe'><meta property='og:site_name' content='City News'>"
+        "<link rel='canonical' href='https://news.example.com/budget'>"
+        "<meta property='article:published_time' content='{date}'></head>"
+    )
+    monday = PARAGRAPH.replace("Tuesday", "Monday")
+    body = f"<body><article><h1>Budget passes</h1>{PARAGRAPH}{monday}</article></body></html>"
+    past = clean(RawArticle(html=head.format(date="2019-11-19T10:00:00Z") + body), SETTINGS)
+    assert past.metadata.author == "Jane Doe" and past.metadata.site == "City News"
+    assert past.metadata.url == "https://news.example.com/budget"
+    assert past.metadata.date is not None and past.metadata.date.year == 2019
+    assert not past.text.startswith("Budget passes")  # the headline is the title, not the body
+    future = clean(RawArticle(html=head.format(date="2099-01-01T00:00:00Z") + body), SETTINGS)
+    assert future.metadata.date is None or future.metadata.date.year < 2099
+
+
+def test_html_boilerplate_is_reported() -> None:
+    html = (
+        "<html><head><title>Budget passes</title></head><body><article><h1>Budget passes</h1>"
+        f"{PARAGRAPH}<p>Advertisement</p>{PARAGRAPH.replace('Tuesday', 'Monday')}"
+        "<p>Reporting by Jane Doe; Editing by John Roe</p></article></body></html>"
+    )
+    article = clean(RawArticle(html=html), SETTINGS)
+    assert "Advertisement" not in article.text and "Reporting by" not in article.text
+    assert {r.kind for r in article.removed} >= {"advertisement", "credit"}
+
+
+def test_two_producers_of_one_story_get_one_hash() -> None:
+    wire = (
+        "Kim’s “alliance” – a pact… signed on Wednesday.\n\nIt deepens ties.\n\n"
+        "Follow us on Twitter\n\nLeave a Comment"
+    )
+    scraper = (
+        '  Kim\'s "alliance" - a pact... signed on\u00a0Wednesday.\n\n\n'
+        " It deepens\u200b ties. \n\nAdvertisement"
+    )
+    a, b = clean(RawArticle(text=wire), SETTINGS), clean(RawArticle(text=scraper), SETTINGS)
+    assert a.content_hash == b.content_hash
+    assert a.content_hash != clean(RawArticle(text="It deepens ties.\n\nKim signed."), SETTINGS).content_hash
+
+
+@pytest.mark.parametrize(
+    ("first", "is_title"),
+    [("Rivals of the £400 Apple...", True), ("Budget passes", True), ("The council met on Monday.", False)],
+)
+def test_first_line_reads_as_a_title(first: str, is_title: bool) -> None:
+    article = clean(RawArticle(text=f"{first}\n\n{ENGLISH}"), SETTINGS)
+    assert (article.title == first) is is_title
+
+
+def test_a_date_the_story_mentions_is_not_taken_for_the_publication_date() -> None:
+    html = (
+        f"<html><body><article>{PARAGRAPH * 3}<p>The plan runs until March 3, 2018 at the latest.</p>"
+        "</article><footer>© 2019 City News</footer></body></html>"
+    )
+    assert clean(RawArticle(html=html), SETTINGS).metadata.date is None
+
+
+def test_producer_dates_in_the_future_become_null() -> None:
+    future = clean(RawArticle(text=ENGLISH, published_at="2099-01-01T00:00:00Z"), SETTINGS)
+    past = clean(RawArticle(text=ENGLISH, published_at="2019-11-19T10:00:00"), SETTINGS)
+    assert future.metadata.date is None
+    assert past.metadata.date is not None and past.metadata.date.year == 2019
+
+
+def test_pages_with_too_many_elements_are_refused_before_parsing() -> None:
+    html = "<html><body>" + "<span>a</span>" * 200 + "</body></html>"
+    with pytest.raises(InvalidArticle) as caught:
+        clean(RawArticle(html=html), Settings(max_html_elements=100))
+    assert caught.value.reason is ErrorReason.TOO_LARGE

@@ -14,6 +14,9 @@ from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair
         ("talks ended.The next day", "talks ended. The next day"),
         ("Paris,London and Rome", "Paris, London and Rome"),
         ("two  spaces\tand tab", "two spaces and tab"),
+        ("an “alliance”and more", "an “alliance” and more"),
+        ("he said:“We won.”Then", "he said: “We won.” Then"),
+        ("Russia′s war", "Russia’s war"),
     ],
 )
 def test_noise_is_repaired(before: str, after: str) -> None:
@@ -29,6 +32,9 @@ def test_noise_is_repaired(before: str, after: str) -> None:
         "Call f(x) or word(s) in code",
         "Meet at 10:30 on e.g.Monday",
         "Mail press@example.org today",
+        "She said “yes”, then left",
+        "The “Don’t Jerk and Drive” campaign (2014)",
+        "Version 2.0.1 of node.js at 09:45",
     ],
 )
 def test_look_alikes_are_left_alone(kept: str) -> None:

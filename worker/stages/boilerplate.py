@@ -1,35 +1,102 @@
-"""Site boilerplate recognised as whole lines: comment prompts, share bars, notices."""
+"""Site boilerplate recognised as whole lines: comment prompts, share bars, notices, credits.
+
+Each pattern must match the *whole* line (after trimming bullets and bars), so a story sentence
+that merely mentions comments, cookies or newsletters stays: the patterns describe the short,
+formulaic lines sites add around a story, never free prose.
+"""
 
 import re
 from typing import Final
 
-_MAX_WORDS: Final = 25
+from worker.stages.datelines import is_dateline
+
+_MAX_WORDS: Final = 40
+_MAX_CHARS: Final = 600
 
 _SOCIAL = (
     r"(?:share|tweet|e-?mail|print|facebook|twitter|x|whatsapp|linkedin|pinterest|reddit"
-    r"|telegram|copy link|messenger)"
+    r"|telegram|copy link|messenger|instagram|youtube|flipboard|tumblr|sms)"
+)
+_NETWORK = r"(?:twitter|facebook|instagram|youtube|linkedin|tiktok|threads|bluesky|mastodon|flipboard)"
+_COMMENTS_WORD = (
+    r"(?:comments?|comentários?|comentarios?|commenti|kommentare?|commentaires?|комментарии|reacties)"
+)
+_HANDLE_OR_MAIL = rf"(?:@\w{{2,}}|\S+@\S+\.\w+|(?:https?://)?(?:www\.)?{_NETWORK}\.com/\w+)"
+
+# A comment section starts here: everything after it is readers' talk, not the story.
+COMMENT_HEADINGS: Final = re.compile(
+    rf"(?:{_COMMENTS_WORD}(?: \(\d+\))?|\d+ (?:thoughts?|responses?|replies|reactions?) (?:on|to) .+"
+    rf"|(?:leave|post|add|write|submit) a (?:comment|reply)|comments? (?:are|is) closed\.?"
+    rf"|join (?:the )?discussion|want to join the discussion\??"
+    rf"|(?:show|view|load|read) (?:all )?\d*\s*comments"
+    rf"|loading comments(?:\.\.\.|…)?|comments? powered by \w+|comment on this (?:story|article|post))",
+    re.IGNORECASE,
 )
 
 PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (kind, re.compile(pattern, re.IGNORECASE))
     for kind, pattern in (
-        ("comment_prompt", r"(?:leave|post|add|write|submit) a (?:comment|reply)\.?"),
-        ("comment_prompt", r"\d*\s*comments?|(?:view|show|load|read) (?:all )?\d*\s*comments"),
+        ("comment_prompt", COMMENT_HEADINGS.pattern),
+        ("comment_prompt", rf"\d*\s*{_COMMENTS_WORD}"),
         ("comment_prompt", r"you must be logged in to post a comment\.?"),
-        ("comment_prompt", r"(?:cancel reply|reply|be the first to comment\.?)"),
+        ("comment_prompt", r"(?:cancel reply|reply|be the first to comment\.?|feel free to contribute!?)"),
+        ("comment_prompt", r"tell us what you think(?:\.\.\.|…|[.!])?|(?:link permanente|permalink)"),
         ("spam_notice", r"this site uses akismet to reduce spam\..*"),
         ("spam_notice", r"learn how your comment data is processed\.?"),
-        ("share_bar", rf"(?:share (?:this|on|via)\b.*|{_SOCIAL}(?:[\s|,/·•:]+{_SOCIAL})*)"),
+        (
+            "share_bar",
+            r"(?:share (?:this(?: article| story| post| page| video)?|on \w+(?: \w+)?|via \w+)\s*:?"
+            rf"|{_SOCIAL}(?:[\s|,/·•:]+{_SOCIAL})*)",
+        ),
+        ("share_bar", r"(?:like|enjoy(?:ed)?|love) this (?:story|article|post)\? share it\b.*"),
         ("follow_prompt", r"follow (?:us|me) (?:on|at)\b.*"),
+        ("follow_prompt", rf"follow \S+(?: \S+){{0,6}} on {_NETWORK}\b.*"),
+        ("follow_prompt", rf"follow @\w+ on {_NETWORK}\b.*"),
+        ("contact", rf"(?:e-?mail|contact|reach) .{{0,80}}\bat {_HANDLE_OR_MAIL}.*"),
+        ("contact", rf"have a (?:news )?tip\? .*\b(?:reached|contact|e-?mail)\b.*{_HANDLE_OR_MAIL}.*"),
+        ("contact", rf"(?:{_HANDLE_OR_MAIL}|(?:https?://)?(?:www\.)?{_NETWORK}\.com/\w+)"),
         ("newsletter", r"(?:sign up|subscribe|register) (?:for|to) (?:our|the) .*newsletters?.*"),
+        (
+            "newsletter",
+            r"(?:get|start your day with|there's plenty more|there’s plenty more)\b.{0,160}"
+            r"\b(?:newsletters?|inbox)\b.*",
+        ),
+        ("newsletter", r"subscribe to [\w’'.& ]{1,60} newsletters?\.?"),
         ("cookie_notice", r"(?:we|this (?:site|website)) uses? cookies\b.*"),
         ("advertisement", r"(?:advertisement|advert|sponsored(?: content)?|ad|story continues below)"),
         (
             "read_more",
-            r"(?:read more|continue reading|see also|related(?: articles| stories)?)"
-            r"(?:\s*[:|>»›…-].{0,120})?",
+            r"\[?(?:read more|read also|continue reading|see also|related(?: articles| stories| coverage)?"
+            r"|more|also|leggi anche|lesen sie auch|leia também|lea también|à lire aussi"
+            r"|you (?:may|might) also like|most read(?: in [\w ]+)?|see more photos|more from \S+)"
+            r"(?:\.\.\.)?(?:\s*[:|>»›…-].{0,160})?\]?",
         ),
-        ("photo_credit", r"\(?(?:photo|image|picture)(?: credit)?:.*"),
+        ("read_more", r"also on [\w-]+\.\w+\b.{0,160}"),
+        ("photo_credit", r"\(?(?:main |top )?(?:photo|image|picture|foto|fotó|사진)(?: credit)?\s*[:=].*"),
+        ("photo_credit", r"\[(?:photo|image|foto|사진)\s*[:=][^\]]*\]"),
+        ("photo_credit", r"\|? ?.{0,400}\((?:photo )?credits?: [^)]{1,80}\)"),
+        ("credit", r"(?:additional )?reporting by .{1,200}|edit(?:ed|ing) by [^.]{1,80}\.?"),
+        ("credit", r"(?:contributing|source|sources|fonte|fuente|quelle): [^.]{1,80}\.?"),
+        ("credit", r"(?:with )?(?:\w+ )?wires?(?: services)?\.?|(?:staff|wire) reports?"),
+        ("credit", r"[^.]{1,200}\bcontributed (?:reporting )?to this (?:report|story|article)\.?"),
+        ("shortcode", r"\[\w+(?:\s[^\]]*)?\].*\[/\w+\]"),
+        ("promo", r".{0,200}\bclick here for (?:more )?(?:information|details)\.?"),
+        ("link_label", r"[\w ]{1,30}: https?://\S+(?:,? (?:and )?https?://\S+)*"),
+        (
+            "reading_time",
+            r"(?:reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)"
+            r"\s*:?\s*\d+\s*\w+|\d+\s*min(?:ute)?s? read",
+        ),
+        (
+            "byline",
+            r"(?:[\d/.:\s-]{6,20}[-–|]\s*)?(?:published|posted|publicado|publié|pubblicato|veröffentlicht)"
+            r" (?:by|por|par|da|von)\b.{0,120}",
+        ),
+        (
+            "tags",
+            r"(?:tags?|filed under|categories|category|categoria|etiquetas|schlagwörter)(?:\s*:.{0,300})?",
+        ),
+        ("separator", r"[\W_]+"),
     )
 )
 
@@ -37,9 +104,16 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
 def boilerplate_kind(line: str) -> str | None:
     """The kind of boilerplate ``line`` is, or None when it is part of the story."""
     stripped = line.strip().strip("|·•-–— ")
-    if not stripped or len(stripped.split()) > _MAX_WORDS:
+    if not stripped:
+        return "separator" if line.strip() else None
+    if len(stripped) > _MAX_CHARS or len(stripped.split()) > _MAX_WORDS:
         return None
     for kind, pattern in PATTERNS:
         if pattern.fullmatch(stripped):
             return kind
-    return None
+    return "dateline" if is_dateline(stripped) else None
+
+
+def is_comment_heading(line: str) -> bool:
+    """True for a line that opens a comment thread ("Comments", "6 thoughts on ...")."""
+    return COMMENT_HEADINGS.fullmatch(line.strip().strip("|·•-–— ")) is not None

@@ -2,20 +2,23 @@
 
 import re
 import time
+from datetime import UTC, datetime
 
-from schemas.article import ArticleMetadata, CleanArticle, RawArticle, Removal
+from schemas.article import ArticleMetadata, CleanArticle, RawArticle
 from schemas.result import ErrorReason
 from worker import PIPELINE_VERSION
 from worker.config import Settings
 from worker.errors import InvalidArticle
 from worker.identity import article_id_for, content_hash
-from worker.stages.boilerplate import boilerplate_kind
 from worker.stages.html import extract_html
-from worker.stages.language import detect_language
+from worker.stages.language import UNDETERMINED, detect
+from worker.stages.noise import strip_noise
+from worker.stages.page_hints import language_code
 from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
 
 _TITLE_MAX_WORDS = 30
-_TITLE_END = re.compile(r"[.;,:]$")
+_HTML_TAG = re.compile(r"<[A-Za-z]")
+_TITLE_END = re.compile(r"(?<!\.\.)[.;,:]$")  # "Rivals of the £400 Apple..." is a title
 
 
 def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
@@ -36,6 +39,21 @@ def _check_size_and_bytes(raw: RawArticle, settings: Settings) -> None:
         raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
     if not body.strip():
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
+    if raw.html is not None and len(_HTML_TAG.findall(raw.html)) > settings.max_html_elements:
+        raise InvalidArticle(
+            ErrorReason.TOO_LARGE, f"page has more than {settings.max_html_elements} HTML elements"
+        )
+
+
+def _metadata(raw: RawArticle, page: ArticleMetadata | None) -> ArticleMetadata:
+    """What the page says, completed by what the producer says; no date in the future."""
+    page = page or ArticleMetadata()
+    date = page.date or raw.published_at
+    if date is not None and (date if date.tzinfo else date.replace(tzinfo=UTC)) > datetime.now(UTC):
+        date = None
+    return ArticleMetadata(
+        author=page.author, date=date, site=page.site or raw.source, url=page.url or raw.url
+    )
 
 
 def _reads_as_title(paragraph: str) -> bool:
@@ -46,34 +64,31 @@ def _reads_as_title(paragraph: str) -> bool:
     )
 
 
-def _drop_boilerplate(blocks: list[str]) -> tuple[list[str], list[Removal]]:
-    kept: list[str] = []
-    removed: list[Removal] = []
-    for block in blocks:
-        lines = []
-        for line in block.split("\n"):
-            kind = boilerplate_kind(line)
-            if kind is None:
-                lines.append(line)
-            else:
-                removed.append(Removal(kind=kind, text=line))
-        if lines:
-            kept.append("\n".join(lines))
-    return kept, removed
+def _check_language(text: str, hint: str | None, settings: Settings) -> tuple[str, float]:
+    """The article's language, or InvalidArticle(unsupported_language).
 
-
-def _check_language(raw: RawArticle, text: str, settings: Settings) -> tuple[str, float]:
-    language, confidence = detect_language(text)
-    if language not in settings.languages and confidence >= settings.min_language_confidence:
+    ``hint`` is what the producer or the page declares. The detector decides when it is sure;
+    a declared accepted language wins when the detector gives it some support; a text too short
+    or too name-heavy to tell takes the declared language, else the first accepted one.
+    """
+    found = detect(text)
+    accepted = settings.languages
+    if found.language in accepted:
+        return found.language, found.confidence
+    if hint is not None and hint in accepted and found.score(hint) >= settings.language_hint_min_confidence:
+        return hint, found.score(hint)
+    if found.language != UNDETERMINED and found.confidence >= settings.min_language_confidence:
         raise InvalidArticle(
             ErrorReason.UNSUPPORTED_LANGUAGE,
-            f"article language {language!r} (confidence {confidence:.2f}) is not one of "
-            f"{list(settings.languages)}",
+            f"article language {found.language!r} (confidence {found.confidence:.2f}) is not one of "
+            f"{list(accepted)}",
         )
-    if language not in settings.languages:
-        # Too short or too mixed to tell: trust the producer, else the first configured language.
-        language = raw.language or settings.languages[0]
-    return language, confidence
+    if hint is not None and hint not in accepted:
+        raise InvalidArticle(
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+            f"declared language {hint!r} is not one of {list(accepted)} and the text does not say otherwise",
+        )
+    return hint or accepted[0], found.score(hint or accepted[0])
 
 
 def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
@@ -82,22 +97,29 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
     _check_size_and_bytes(raw, settings)
     if raw.html is not None:
         extracted = extract_html(raw.html, raw.url)
-        title, metadata = repair_typography(repair_encoding(extracted.title)), extracted.metadata
+        title, metadata = (
+            repair_typography(repair_encoding(extracted.title)),
+            _metadata(raw, extracted.metadata),
+        )
         blocks = paragraphs(repair_encoding(extracted.text))
+        headlines = (title, *extracted.headlines)
+        hint = language_code(raw.language) or extracted.language
     else:
         title = ""
-        metadata = ArticleMetadata(url=raw.url, site=raw.source, date=raw.published_at)
+        metadata = _metadata(raw, None)
         blocks = paragraphs(repair_encoding(raw.text or ""))
+        headlines = ()
+        hint = language_code(raw.language)
     if not blocks:
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "no text left after extraction")
-    blocks, removed = _drop_boilerplate(blocks)
+    blocks, removed = strip_noise(blocks, headlines)
     if not title and len(blocks) > 1 and _reads_as_title(blocks[0]):
         title = blocks.pop(0)
     if not blocks:
         reason = ErrorReason.ONLY_BOILERPLATE if removed else ErrorReason.EMPTY_TEXT
         raise InvalidArticle(reason, "no article text left after removing boilerplate")
     text = "\n\n".join(blocks)
-    language, confidence = _check_language(raw, text, settings)
+    language, confidence = _check_language(f"{title}\n{text}", hint, settings)
     return CleanArticle(
         article_id=article_id_for(raw),
         content_hash=content_hash(text),

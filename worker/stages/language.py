@@ -1,16 +1,69 @@
-"""Offline language identification with lingua."""
+"""Offline language identification with lingua, robust to name-heavy text.
 
+Names are poor evidence: "Ada Lovelace met Charles Babbage in London." reads as French to an
+n-gram model. So capitalised tokens (names, acronyms, sentence starts) are left out, and a
+text with too little other evidence is reported as undetermined instead of guessed.
+"""
+
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Final
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS: Final = 3000
+_TOKEN = re.compile(r"[^\W\d_]+")
+# Distinct evidence (sum of the lengths of the distinct uncapitalised words) needed to decide.
+MIN_EVIDENCE_CHARS: Final = 30
+UNDETERMINED: Final = "und"
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The most likely language (ISO 639-1, or ``und``), its confidence and the runner-ups."""
+
+    language: str
+    confidence: float
+    evidence_chars: int
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def score(self, language: str) -> float:
+        """The detector's confidence for ``language`` (0 when it was not a candidate)."""
+        return self.scores.get(language, 0.0)
 
 
 @lru_cache(maxsize=1)
 def detector() -> LanguageDetector:
-    """The process-wide detector (all languages, low-accuracy mode: fast, small)."""
+    """The process-wide detector: all languages, low-accuracy mode.
+
+    High-accuracy mode costs about 1.3 GB of models (measured: 131 MB vs 1,287 MB RSS with every
+    model preloaded) and still calls name-heavy English French, so it buys nothing here.
+    """
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+def evidence(text: str) -> tuple[str, int]:
+    """The uncapitalised words of ``text`` in order, and how much distinct evidence they give.
+
+    Words of caseless scripts (Chinese, Japanese, Arabic, ...) are always kept.
+    """
+    words = [word for word in _TOKEN.findall(text[: _SAMPLE_CHARS * 4]) if not word[0].isupper()]
+    distinct = sum(len(word) for word in set(words))
+    return " ".join(words)[:_SAMPLE_CHARS], distinct
+
+
+def detect(text: str) -> Detection:
+    """Detect the language of ``text`` from its uncapitalised words; ``und`` when they are too few."""
+    sample, distinct = evidence(text)
+    if distinct < MIN_EVIDENCE_CHARS:
+        return Detection(UNDETERMINED, 0.0, distinct)
+    values = detector().compute_language_confidence_values(sample)
+    scores = {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values[:5]}
+    if not values:
+        return Detection(UNDETERMINED, 0.0, distinct)
+    best = values[0]
+    return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), distinct, scores)
 
 
 def detect_language(text: str) -> tuple[str, float]:
@@ -18,8 +71,5 @@ def detect_language(text: str) -> tuple[str, float]:
 
     Returns ``("und", 0.0)`` when no language can be told.
     """
-    values = detector().compute_language_confidence_values(text[:_SAMPLE_CHARS])
-    if not values:
-        return "und", 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), float(best.value)
+    found = detect(text)
+    return found.language, found.confidence

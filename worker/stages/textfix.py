@@ -15,7 +15,12 @@ _GLUED_CLOSE = re.compile(r"(?<=[^\W\d_]{2})\)(?=[^\W\d_]{2})")
 # "ended.The" -> "ended. The"; not "U.N.Security", "example.com", "3.5" or "e.g.The".
 _GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2})([.!?])(?=[A-Z][a-z])")
 _GLUED_COMMA = re.compile(r"(?<=[a-z]{2}),(?=[A-Za-z]{2})")
-_URLISH = re.compile(r"\S*(?:://|www\.|@)\S*")
+# Curly quotes say which way they face: 'an “alliance”and' -> 'an “alliance” and',
+# 'said“We' -> 'said “We'. Straight quotes are ambiguous and left alone.
+_GLUED_CLOSING_QUOTE = re.compile(r"(?<=[^\W\d_][.,!?]|[^\W\d_]{2})”(?=[^\W\d_]{2})")
+_GLUED_OPENING_QUOTE = re.compile(r"(?<=[^\W\d_]{2}|[^\W\d_][.,:;!?])“(?=[^\W\d_])")
+_SPACE_RUN = re.compile(r"(\s+)")
+_URL_MARKS = ("://", "www.", "@")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 
 
@@ -30,18 +35,25 @@ def _fix_segment(segment: str) -> str:
     segment = _GLUED_OPEN.sub(" (", segment)
     segment = _GLUED_CLOSE.sub(") ", segment)
     segment = _GLUED_SENTENCE.sub(r"\1 ", segment)
+    segment = _GLUED_CLOSING_QUOTE.sub("” ", segment)
+    segment = _GLUED_OPENING_QUOTE.sub(" “", segment)
     return _GLUED_COMMA.sub(", ", segment)
 
 
 def repair_typography(line: str) -> str:
     """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
     out: list[str] = []
-    last = 0
-    for match in _URLISH.finditer(line):
-        out.append(_fix_segment(line[last : match.start()]))
-        out.append(match.group())
-        last = match.end()
-    out.append(_fix_segment(line[last:]))
+    pending: list[str] = []
+    # Word by word (linear time even for a 2 MB line without spaces): a word holding "://",
+    # "www." or "@" is a URL or an address and passes through untouched.
+    for word in _SPACE_RUN.split(line):
+        if any(mark in word for mark in _URL_MARKS):
+            out.append(_fix_segment("".join(pending)))
+            out.append(word)
+            pending = []
+        else:
+            pending.append(word)
+    out.append(_fix_segment("".join(pending)))
     return _INLINE_SPACE.sub(" ", "".join(out)).strip()
 
 
