@@ -30,6 +30,9 @@ def create_app(settings: Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         broker_connection_retry_on_startup=True,
+        # On a lost broker connection, stop the tasks in flight instead of letting their results
+        # cross the pool's pipes while the consumer restarts (their messages are redelivered).
+        worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
         task_queues=[
             Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.queues

@@ -100,8 +100,8 @@ class StageRunner:
                 log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
                 try:
                     raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
-                except Reject as unsent:  # Celery could not send the retry: Redis is down
-                    raise Reject(unsent.reason, requeue=True) from exc
+                except Reject:  # Celery could not send the retry: Redis is down
+                    raise Reject("redis unavailable", requeue=True) from None
             return TransientError(ErrorReason.TRANSIENT_FAILURE, str(exc))
         if isinstance(exc, PipelineError):
             return exc
@@ -141,7 +141,7 @@ class StageRunner:
                 dead_letter(self.runtime, where, failure, task_id=task.request.id, attempt=attempt)
             except REDIS_DOWN as down:
                 log.warning("redis_unavailable_requeue", error=str(down))
-                raise Reject(str(down), requeue=True) from exc
+                raise Reject("redis unavailable", requeue=True) from None
             raise Ignore() from exc
         else:
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
