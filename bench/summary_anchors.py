@@ -7,12 +7,13 @@
   closest to the unit vector of the top phrases (pytextrank's ``summary``), computed over our spans.
 """
 
+import contextlib
+import io
 import math
 import re
 from collections import Counter
 
 import numpy as np
-import pytextrank  # noqa: F401  (registers the "textrank" spaCy factory)
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -72,6 +73,8 @@ def lexrank(texts: list[str], k: int) -> list[int]:
 
 def load_textrank(model: str) -> Language:
     """The full spaCy pipeline (pytextrank needs noun chunks, so the parser) plus ``textrank``."""
+    with contextlib.redirect_stdout(io.StringIO()):  # pytextrank prints a path on import
+        import pytextrank  # noqa: F401  (registers the "textrank" spaCy factory)
     nlp = spacy.load(model, exclude=["ner", "lemmatizer"])
     nlp.add_pipe("textrank")
     return nlp
