@@ -76,3 +76,52 @@ def test_bullet_list_and_very_long_sentence(nlp: Language) -> None:
     assert len(result.summary.sentences) == 3
     for sentence in result.summary.sentences:
         assert result.text[sentence.start : sentence.end] == sentence.text
+
+
+def test_all_repeated_sentences_give_one_sentence(nlp: Language) -> None:
+    line = "The council approved the new school budget on Tuesday."
+    result = _summarise(nlp, " ".join([line] * 6), 3)
+    assert [s.text for s in result.summary.sentences] == [line]
+
+
+def test_headline_and_boilerplate_are_never_chosen(nlp: Language) -> None:
+    text = (
+        "Council backs school budget\n\n"
+        "The city council approved the new school budget on Tuesday.\n\n"
+        "Share on Facebook\n\n"
+        "The budget adds teachers and repairs to every school in the city.\n\n"
+        "Leave a Comment"
+    )
+    result = _summarise(nlp, text, 5)
+    assert result.title == "Council backs school budget"
+    assert [s.text for s in result.summary.sentences] == [
+        "The city council approved the new school budget on Tuesday.",
+        "The budget adds teachers and repairs to every school in the city.",
+    ]
+
+
+def test_word_budget_limits_the_summary(nlp: Language, seed_text: str) -> None:
+    analysed = analyse(clean(RawArticle(text=seed_text), Settings()), nlp)
+    result = summarise(analysed, 10, max_words=60)
+    assert 1 <= len(result.summary.sentences) < 10
+    assert len(result.summary.text.split()) <= 60 or len(result.summary.sentences) == 1
+    assert result.summary.params["max_words"] == 60
+
+
+def test_params_are_recorded(nlp: Language, seed_text: str) -> None:
+    params = _summarise(nlp, seed_text, 2).summary.params
+    assert params["k"] == 2 and "position_power" in params and "redundancy" in params
+
+
+def test_short_fragments_lose_to_real_sentences(nlp: Language) -> None:
+    text = (
+        "LONDON (Reuters).\n\n"
+        "The central bank raised interest rates by half a point on Thursday.\n\n"
+        "Photo: file.\n\n"
+        "Economists had expected the bank to raise rates by a quarter point."
+    )
+    picked = [s.text for s in _summarise(nlp, text, 2).summary.sentences]
+    assert picked == [
+        "The central bank raised interest rates by half a point on Thursday.",
+        "Economists had expected the bank to raise rates by a quarter point.",
+    ]

@@ -1,103 +1,117 @@
-"""The summary stage: position-biased LexRank with redundancy control, on the entities stage's sentences."""
+"""The summary stage: an extractive summary from the entities stage's sentences.
 
-import math
-import re
+Each body sentence is scored by LexRank centrality, a position prior whose strength follows
+the compression ratio, the salience of the entities it names, its length and whether it is
+a quote (see ``sentence_scores``). The best are taken greedily, skipping any candidate too
+similar to one already taken, until ``k`` sentences (or ``max_words`` words) are chosen;
+they are returned in article order. The headline and boilerplate lines are never chosen.
+"""
+
 import time
-from collections import Counter
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, Summary, SummarySentence
+from worker.stages.boilerplate import boilerplate_kind
+from worker.stages.sentence_graph import bags, tfidf_vectors, words
+from worker.stages.sentence_scores import ScoringParams, entity_mass, sentence_scores
 
-METHOD = "positional-lexrank"
-DAMPING = 0.85
-REDUNDANCY = 0.6  # a candidate this similar (cosine) to a chosen sentence is skipped
-MIN_WORDS = 4
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-
-
-def _bags(texts: list[str]) -> list[Counter[str]]:
-    return [
-        Counter(w for w in (m.group().casefold() for m in _WORD.finditer(t)) if w not in STOP_WORDS)
-        for t in texts
-    ]
+METHOD = "newsflow-extractive"
+MIN_WORDS = 4  # shorter sentences (datelines, captions, "Read more.") are chosen only if nothing else is
+DEFAULT_PARAMS = ScoringParams()
 
 
-def _tfidf_matrix(bags: list[Counter[str]]) -> np.ndarray:
-    vocabulary = {word: i for i, word in enumerate(sorted({w for bag in bags for w in bag}))}
-    matrix = np.zeros((len(bags), max(len(vocabulary), 1)))
-    document_frequency: Counter[str] = Counter(w for bag in bags for w in bag)
-    for row, bag in enumerate(bags):
-        for word, count in bag.items():
-            idf = math.log((1 + len(bags)) / (1 + document_frequency[word])) + 1.0
-            matrix[row, vocabulary[word]] = count * idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return np.asarray(matrix / norms)
+def _normalised(text: str) -> str:
+    return " ".join(w.casefold() for w in words(text))
 
 
-def _pagerank(similarity: np.ndarray, teleport: np.ndarray, iterations: int = 50) -> np.ndarray:
-    weights = similarity.copy()
-    np.fill_diagonal(weights, 0.0)
-    row_sums = weights.sum(axis=1, keepdims=True)
-    dangling = row_sums[:, 0] == 0
-    row_sums[row_sums == 0] = 1.0
-    transition = weights / row_sums
-    transition[dangling] = teleport
-    scores = teleport.copy()
-    for _ in range(iterations):
-        updated = (1 - DAMPING) * teleport + DAMPING * scores @ transition
-        if np.abs(updated - scores).sum() < 1e-9:
-            return np.asarray(updated)
-        scores = updated
-    return scores
+def candidates(article: AnalysedArticle) -> list[int]:
+    """Indices of the sentences that may be chosen: not the headline, not boilerplate, not tiny."""
+    texts = [article.text[s.start : s.end] for s in article.sentences]
+    title = _normalised(article.title)
+    usable = [i for i, t in enumerate(texts) if boilerplate_kind(t) is None and _normalised(t) != title]
+    if not usable:
+        usable = list(range(len(texts)))
+    long_enough = [i for i in usable if len(words(texts[i])) >= MIN_WORDS]
+    return long_enough or usable
 
 
-def rank(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Centrality scores (summing to 1) and the cosine similarity matrix of ``texts``."""
-    vectors = _tfidf_matrix(_bags(texts))
-    similarity = vectors @ vectors.T
-    positions = 1.0 / np.arange(1, len(texts) + 1)
-    scores = _pagerank(similarity, positions / positions.sum())
-    return scores, similarity
-
-
-def summarise(article: AnalysedArticle, k: int) -> ArticleResult:
-    """Pick ``k`` sentences of the body: central, early, not redundant; in article order."""
-    started = time.perf_counter()
-    text = article.text
-    spans = [(s.start, s.end) for s in article.sentences]
-    texts = [text[start:end] for start, end in spans]
-    eligible = [i for i, t in enumerate(texts) if len(_WORD.findall(t)) >= MIN_WORDS] or list(
-        range(len(texts))
-    )
+def select(
+    scores: np.ndarray,
+    similarity: np.ndarray,
+    lengths: list[int],
+    *,
+    k: int,
+    redundancy: float,
+    max_words: int | None = None,
+) -> list[int]:
+    """Greedy picks by score, skipping near-duplicates of earlier picks, within ``k`` and ``max_words``."""
     chosen: list[int] = []
-    scores = np.zeros(0)
-    if eligible:
-        scores, similarity = rank([texts[i] for i in eligible])
-        for local in np.argsort(-scores, kind="stable"):
-            if len(chosen) == k:
-                break
-            if all(similarity[local, other] < REDUNDANCY for other in chosen):
-                chosen.append(int(local))
-    picked = sorted(chosen, key=lambda local: eligible[local])
+    used = 0
+    for index in np.argsort(-scores, kind="stable"):
+        if len(chosen) == k:
+            break
+        local = int(index)
+        if any(similarity[local, other] >= redundancy for other in chosen):
+            continue
+        if max_words is not None and chosen and used + lengths[local] > max_words:
+            continue
+        chosen.append(local)
+        used += lengths[local]
+    return sorted(chosen)
+
+
+def fill(picked: list[int], scores: np.ndarray, texts: list[str], k: int) -> list[int]:
+    """Top up a short pick (near-duplicates were skipped) with the best sentences not said verbatim."""
+    said = {_normalised(texts[i]) for i in picked}
+    chosen = list(picked)
+    for index in np.argsort(-scores, kind="stable"):
+        if len(chosen) >= k:
+            break
+        key = _normalised(texts[int(index)])
+        if key not in said:
+            said.add(key)
+            chosen.append(int(index))
+    return sorted(chosen)
+
+
+def summarise(
+    article: AnalysedArticle,
+    k: int,
+    *,
+    max_words: int | None = None,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> ArticleResult:
+    """Pick up to ``k`` sentences (and at most ``max_words`` words) of the body, in article order."""
+    started = time.perf_counter()
+    pool = candidates(article)
+    spans = [(article.sentences[i].start, article.sentences[i].end) for i in pool]
+    texts = [article.text[start:end] for start, end in spans]
+    lengths = [len(words(t)) for t in texts]
+    picked: list[int] = []
+    scores = np.zeros(len(pool))
+    if pool:
+        vectors = tfidf_vectors(bags(texts))
+        similarity = vectors @ vectors.T
+        share = entity_mass(spans, article.entities)
+        scores = sentence_scores(texts, lengths, similarity, share, k=k, params=params)
+        scores = scores / max(float(scores.max()), 1e-12)
+        picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
+        if max_words is None:
+            picked = fill(picked, scores, texts, k)
     sentences = tuple(
-        SummarySentence(
-            text=texts[eligible[local]],
-            start=spans[eligible[local]][0],
-            end=spans[eligible[local]][1],
-            score=round(float(scores[local]), 6),
-        )
-        for local in picked
+        SummarySentence(text=texts[i], start=spans[i][0], end=spans[i][1], score=round(float(scores[i]), 6))
+        for i in picked
     )
+    recorded: dict[str, float | int | str] = {"k": k, "min_words": MIN_WORDS, **params.as_params()}
+    if max_words is not None:
+        recorded["max_words"] = max_words
     summary = Summary(
         sentences=sentences,
         text=" ".join(s.text for s in sentences),
         method=METHOD,
-        params={"k": k, "damping": DAMPING, "redundancy": REDUNDANCY, "min_words": MIN_WORDS},
+        params=recorded,
     )
     timings = {**article.timings, "summarise": round((time.perf_counter() - started) * 1000, 3)}
     return ArticleResult.model_validate({**article.model_dump(), "summary": summary, "timings": timings})

@@ -1,0 +1,140 @@
+"""Summary quality benchmark: clean -> entities -> summary against Lead-k, TextRank and LexRank.
+
+    python -m bench.summaries [--data DIR] [--limit N] [--fresh]
+
+Every system picks from the same sentence splits (the entities stage's). Scores are mean
+ROUGE-1/2/L F-measures (rouge-score, Porter stemmer). The sentence splits, entities and the
+TextRank distances are cached under bench/results/cache/ so tuning loops are fast; ``--fresh``
+recomputes everything through the real stages (and refreshes the cache).
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.summary_anchors import lead, lexrank, load_textrank, textrank, textrank_distances
+from bench.summary_data import (
+    DATASETS,
+    DEFAULT_DATA,
+    RESULTS,
+    DataSet,
+    Item,
+    analyse_items,
+    cached_map,
+    read_items,
+)
+from bench.summary_scoring import Rouge, beats, score_pairs
+from schemas.entities import AnalysedArticle
+from worker.config import Settings
+from worker.nlp import load_nlp
+from worker.stages.summary import METHOD, summarise
+
+CACHE = RESULTS / "cache"
+
+
+def _cache(dataset: DataSet, kind: str) -> Path:
+    return CACHE / f"{dataset.name}.{kind}.jsonl"
+
+
+def _join(texts: list[str], picks: list[int]) -> str:
+    return " ".join(texts[i] for i in picks)
+
+
+def _textrank_picks(
+    items: list[Item], articles: list[AnalysedArticle], *, k: int, model: str, cache: Path, refresh: bool
+) -> list[list[int]]:
+    nlp = load_textrank(model)
+    by_id = {a.article_id: a for a in articles}
+
+    def run(item: Item) -> str:
+        article = by_id[item.id]
+        spans = [(s.start, s.end) for s in article.sentences]
+        return json.dumps(textrank_distances(nlp, article.text, spans))
+
+    documents, _ = cached_map(items, cache, f"{model}:textrank", run, refresh=refresh)
+    return [textrank(json.loads(document), k) for document in documents]
+
+
+def run_dataset(
+    dataset: DataSet, data_dir: Path, settings: Settings, limit: int | None, fresh: bool
+) -> dict[str, Any]:
+    """Score the summariser and the anchors on one data set; timings of the two stages."""
+    items = read_items(data_dir, dataset, limit)
+    nlp = load_nlp(settings.spacy_model)
+    articles, _ = analyse_items(items, nlp, settings, _cache(dataset, "analysed"), refresh=fresh)
+    texts = [[a.text[s.start : s.end] for s in a.sentences] for a in articles]
+    references = [item.reference for item in items]
+    k = dataset.k
+
+    started = time.perf_counter()
+    ours = [summarise(article, k) for article in articles]
+    summary_seconds = time.perf_counter() - started
+    entities_seconds = sum(a.timings["entities"] for a in articles) / 1000.0
+
+    textrank_picks = _textrank_picks(
+        items, articles, k=k, model=settings.spacy_model, cache=_cache(dataset, "textrank"), refresh=fresh
+    )
+    systems: dict[str, list[str]] = {
+        f"Lead-{k}": [_join(t, lead(len(t), k)) for t in texts],
+        "TextRank": [_join(t, picks) for t, picks in zip(texts, textrank_picks, strict=True)],
+        "LexRank": [_join(t, lexrank(t, k)) for t in texts],
+        f"newsflow ({METHOD})": [result.summary.text for result in ours],
+    }
+    scores = {
+        name: score_pairs(list(zip(candidates, references, strict=True)))
+        for name, candidates in systems.items()
+    }
+    anchors = [score for name, score in scores.items() if not name.startswith("newsflow")]
+    return {
+        "dataset": dataset.name,
+        "articles": len(items),
+        "k": k,
+        "scores": {name: vars(score) for name, score in scores.items()},
+        "goal_met": beats(scores[f"newsflow ({METHOD})"], anchors),
+        "entities_seconds": round(entities_seconds, 3),
+        "summary_seconds": round(summary_seconds, 3),
+        "summary_over_entities": round(summary_seconds / max(entities_seconds, 1e-9), 4),
+        "params": dict(ours[0].summary.params) if ours else {},
+    }
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The results side by side, one row per system and data set."""
+    lines = [f"{'dataset':<12} {'n':>5} {'k':>2}  {'system':<34} {'R1':>6} {'R2':>6} {'RL':>6}"]
+    for result in results:
+        for name, score in result["scores"].items():
+            rouge = Rouge(**score)
+            lines.append(
+                f"{result['dataset']:<12} {result['articles']:>5} {result['k']:>2}  {name:<34} "
+                f"{rouge.r1:>6.2f} {rouge.r2:>6.2f} {rouge.rl:>6.2f}"
+            )
+        lines.append(
+            f"{'':<12} summary stage {result['summary_seconds']:.2f} s vs entities stage "
+            f"{result['entities_seconds']:.2f} s ({100 * result['summary_over_entities']:.1f}%); "
+            f"goal (>= best anchor R1 and R2) met: {'yes' if result['goal_met'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark on every data set, print the table and write the JSON results."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles of each set")
+    parser.add_argument("--fresh", action="store_true", help="recompute everything, ignore the cache")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    results = [run_dataset(dataset, args.data, settings, args.limit, args.fresh) for dataset in DATASETS]
+    print(table(results))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "summaries.json"
+    out.write_text(json.dumps({"model": settings.spacy_model, "results": results}, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
