@@ -28,7 +28,10 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        broker_transport_options={
+            **settings.broker_transport_options,
+            "visibility_timeout": settings.visibility_timeout_s,
+        },
         broker_connection_retry_on_startup=True,
         # On a lost broker connection, stop the tasks in flight instead of letting their results
         # cross the pool's pipes while the consumer restarts (their messages are redelivered).

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     hard_time_limits_s: dict[str, float] = {"clean": 45.0, "entities": 90.0, "summarise": 25.0}
     max_deliveries: int = Field(default=5, ge=1)
     visibility_timeout_s: int = Field(default=3600, ge=2)
+    # Extra kombu Redis transport options (e.g. Sentinel's master_name, unacked_restore_interval).
+    broker_transport_options: dict[str, str | int | float] = Field(default_factory=dict)
     max_memory_per_child_kb: int = Field(default=800_000, ge=50_000)
     max_retries: int = Field(default=5, ge=0)
     retry_backoff_max_s: int = Field(default=60, ge=1)

@@ -119,6 +119,8 @@ def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
         settings = make_settings(
             f"redis://127.0.0.1:{port}/0",
             visibility_timeout_s=15,
+            # look for unacknowledged messages past the visibility timeout every 2 s, not every 100 s
+            broker_transport_options={"unacked_restore_interval": 2, "unacked_restore_throttle": 1},
             soft_time_limits_s={"clean": 5, "entities": 8, "summarise": 5},
             hard_time_limits_s={"clean": 8, "entities": 12, "summarise": 8},
             max_retries=10,
