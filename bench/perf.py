@@ -29,7 +29,7 @@ from schemas import RawArticle
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
-from worker.embedded import reachable, start_redis
+from worker.embedded import reachable, start_redis, stop_process
 from worker.nlp import load_nlp
 from worker.pipeline import process_in_process, submit
 
@@ -135,8 +135,7 @@ def worker(
             time.sleep(0.2)
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        stop_process(process, group=True, timeout_s=60)
 
 
 def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
@@ -205,13 +204,6 @@ def _wait(condition: Callable[[], bool], timeout_s: float) -> None:
         time.sleep(0.05)
 
 
-def _newsflow_env(settings: Settings) -> dict[str, str]:
-    env = {**os.environ}
-    for name, value in settings.model_dump(mode="json").items():
-        env[f"NEWSFLOW_{name.upper()}"] = value if isinstance(value, str) else __import__("json").dumps(value)
-    return env
-
-
 def newsflow(
     redis_url: str, texts: list[str], concurrency: int, *, idle_samples: int = 0
 ) -> tuple[Run, list[float]]:
@@ -240,7 +232,9 @@ def newsflow(
     ]
     idle: list[float] = []
     with worker(
-        command, _newsflow_env(settings), lambda: bool(app.control.ping(destination=[node], timeout=0.5))
+        command,
+        {**os.environ, **settings.as_env()},
+        lambda: bool(app.control.ping(destination=[node], timeout=0.5)),
     ) as process:
         warm = [
             submit(app, delivery, RawArticle(id=f"warm-{i}", text=texts[0])).article_id

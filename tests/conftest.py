@@ -1,8 +1,6 @@
 """Fixtures: a real Redis (own database and key prefix) and a real Celery worker process."""
 
-import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +14,7 @@ import redis
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
-from worker.embedded import reachable
+from worker.embedded import reachable, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "putin-kim-pact.txt"
@@ -81,10 +79,7 @@ def test_settings(redis_url: str) -> Iterator[Settings]:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that makes a child process use ``settings``."""
-    env = {**os.environ}
-    for name, value in settings.model_dump(mode="json").items():
-        env[f"NEWSFLOW_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
-    return env
+    return {**os.environ, **settings.as_env()}
 
 
 WORKER_COMMAND = [sys.executable, "-m", "worker.cli", "worker", "--loglevel", "INFO"]
@@ -119,14 +114,7 @@ def start_worker(settings: Settings, log_path: Path, concurrency: int = 2) -> su
 
 def stop_worker(process: subprocess.Popen[bytes]) -> None:
     """Stop a worker started by ``start_worker`` (warm shutdown, then kill)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    stop_process(process, group=True)
 
 
 @pytest.fixture(scope="session")

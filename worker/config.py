@@ -1,5 +1,6 @@
 """Settings: every tunable of newsflow in one typed object, read from ``NEWSFLOW_*``."""
 
+import json
 from functools import cached_property
 from typing import Self
 
@@ -76,6 +77,14 @@ class Settings(BaseSettings):
     def keys(self) -> "RedisKeys":
         """Every Redis name newsflow uses, derived from ``key_prefix``."""
         return RedisKeys(self.key_prefix)
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as NEWSFLOW_* environment variables, for a child process."""
+        return {
+            f"NEWSFLOW_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in self.model_dump(mode="json").items()
+            if value is not None
+        }
 
     @property
     def redis_tls(self) -> dict[str, object] | None:

