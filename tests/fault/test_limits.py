@@ -48,3 +48,29 @@ def test_token_and_time_limits_end_as_error_events(tight_settings: Settings, see
         assert worker.poll() is None
     finally:
         stop_worker(worker)
+
+
+def test_a_hard_time_limit_is_reported_by_the_worker_main_process(
+    test_settings: Settings, delivery: Delivery
+) -> None:
+    """What the main process does when the pool killed a task at its hard limit.
+
+    The soft limit always fires first in a real run, so the broker message is a stand-in here;
+    the report itself goes to the real Redis.
+    """
+    from celery.contrib.testing.mocks import TaskMessage
+
+    from worker.failures import StageRequest
+    from worker.stages.clean import clean
+
+    app = create_app(test_settings)
+    article = clean(
+        RawArticle(id=f"hard-{uuid.uuid4().hex[:6]}", text="The council met on Tuesday. " * 5), test_settings
+    )
+    message = TaskMessage("newsflow.entities", args=(article.model_dump_json(),), kwargs={"revision": 0})
+    request = StageRequest(message, app=app, task=app.tasks["newsflow.entities"])
+    request.on_timeout(soft=False, timeout=90.0)
+    event = _error(delivery, article.article_id)
+    assert (event.reason, event.stage) == (ErrorReason.TIMEOUT, Stage.ENTITIES)
+    assert "hard time limit" in event.message
+    assert delivery.client.get(event.input_ref or "") == article.model_dump_json()

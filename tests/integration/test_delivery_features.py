@@ -163,3 +163,33 @@ def test_a_pickled_message_is_refused_and_reported(
     event = ErrorEvent.model_validate_json(stored)
     assert event.reason is ErrorReason.INVALID_MESSAGE and "pickle" in event.message
     assert delivery.state(article_id) is None  # the task never ran
+
+
+def test_dead_command_lists_and_requeues(redis_url: str) -> None:
+    from tests.conftest import cleanup, make_settings, start_worker, stop_worker
+
+    settings = make_settings(redis_url)
+    delivery = Delivery.from_settings(settings)
+    article = clean(RawArticle(id=f"cli-dead-{uuid.uuid4().hex[:6]}", text=ENGLISH * 2), settings)
+    where = Where(Stage.ENTITIES, article.article_id, 0, article.model_dump_json())
+    dead_letter(Runtime(settings), where, TransientError(ErrorReason.TIMEOUT, "slow"), task_id="t", attempt=1)
+    env, cli = settings_env(settings), [sys.executable, "-m", "worker.cli", "dead"]
+    worker = start_worker(settings, ROOT / ".pytest-worker-dead.log", concurrency=1)
+    try:
+        listed = subprocess.run(
+            cli, capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=True
+        )
+        assert [ErrorEvent.model_validate_json(line).article_id for line in listed.stdout.splitlines()] == [
+            article.article_id
+        ]
+        requeued = subprocess.run(
+            [*cli, "--requeue"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=True
+        )
+        assert requeued.stdout.split("\t")[:2] == [article.article_id, "requeued"]
+        _wait_revision(delivery, article.article_id, 1)
+        assert delivery.state(article.article_id) == "result"
+        assert delivery.entries(delivery.keys.dead) == []  # requeued letters leave the dead Stream
+    finally:
+        stop_worker(worker)
+        delivery.client.close()
+        cleanup(settings)
