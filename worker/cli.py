@@ -205,6 +205,14 @@ def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.
     raise typer.Exit(1 if failed else 0)
 
 
+@cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Throughput, latency and memory benchmark (python -m bench.perf --help for its options)."""
+    from bench.perf import main as perf_main
+
+    raise typer.Exit(perf_main(list(ctx.args)))
+
+
 register_consumer_commands(cli)
 
 
