@@ -144,3 +144,13 @@ def test_span_helpers() -> None:
     chunks = chunk_text("aaa\n\nbbb ccc", 6)
     assert "".join(c for _, c in chunks) == "aaa\n\nbbb ccc"
     assert all(len(c) <= 6 for _, c in chunks)
+
+
+def test_new_words_do_not_grow_the_vocabulary() -> None:
+    """A long-running worker must not keep every new word it reads (memory stays flat)."""
+    nlp = load_nlp(Settings().spacy_model)
+    before = len(nlp.vocab.strings)
+    for i in range(3):
+        text = f"Zorblatt Quenwick{i} met Vexmoora Trundlebaum{i} in Plinkerton{i} on Tuesday to sign a pact."
+        analyse(_article(text * 3), nlp)
+    assert len(nlp.vocab.strings) == before

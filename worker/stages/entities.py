@@ -34,16 +34,23 @@ def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Do
 
 
 def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sentence], list[RawMention]]:
-    """Sentences and clean entity mentions of ``text``, offsets into ``text``."""
+    """Sentences and clean entity mentions of ``text``, offsets into ``text``.
+
+    Parsing runs in a spaCy memory zone: the strings this article adds to the vocabulary are
+    freed afterwards, so a long-running worker does not grow with every new word it reads.
+    """
     sentences: list[Sentence] = []
     mentions: list[RawMention] = []
-    for offset, doc in _parse(nlp, text, chunk_chars):
-        for sent in doc.sents:
-            bounds = trim_whitespace(text, offset + sent.start_char, offset + sent.end_char)
-            if bounds is not None:
-                sentences.append(Sentence(start=bounds[0], end=bounds[1]))
-        for ent in doc.ents:
-            mentions.extend(clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_))
+    with nlp.memory_zone():
+        for offset, doc in _parse(nlp, text, chunk_chars):
+            for sent in doc.sents:
+                bounds = trim_whitespace(text, offset + sent.start_char, offset + sent.end_char)
+                if bounds is not None:
+                    sentences.append(Sentence(start=bounds[0], end=bounds[1]))
+            for ent in doc.ents:
+                mentions.extend(
+                    clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_)
+                )
     return sentences, mentions
 
 
