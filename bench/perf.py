@@ -8,6 +8,7 @@ ratios the project's goals are stated in; results go to bench/results/perf.json.
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -17,7 +18,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
 
 import redis
 import spacy
@@ -47,6 +47,7 @@ class Run:
     latencies_ms: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
     peak_child_rss_mb: float = 0.0
+    rss_samples: list[list[float]] = field(default_factory=list)
 
     @property
     def per_second(self) -> float:
@@ -246,15 +247,15 @@ def newsflow(
                 app, delivery, RawArticle(id=f"idle-{i}", text=texts[i % len(texts)])
             ).article_id
             _wait(lambda aid=article_id: delivery.state(aid) is not None, 60)  # type: ignore[misc]
-            idle.append(_latency_ms(delivery, article_id))
+            idle.append(_latencies_ms(delivery, [article_id])[article_id])
         ids = [f"run-{i}" for i in range(len(texts))]
         with RssSampler(process.pid) as rss:
             started = time.perf_counter()
             for article_id, text in zip(ids, texts, strict=True):
                 submit(app, delivery, RawArticle(id=article_id, text=text))
-            _wait(lambda: all(s is not None for s in delivery.states(ids)), 1800)
+            _wait_done(delivery, ids, 3600)
             seconds = time.perf_counter() - started
-    latencies = [_latency_ms(delivery, article_id) for article_id in ids]
+    latencies = list(_latencies_ms(delivery, ids).values())
     tokens = sum(len(t.split()) for t in texts)
     _cleanup(delivery, settings)
     run = Run(
@@ -265,19 +266,51 @@ def newsflow(
         latencies,
         rss.peak_total,
         rss.peak_child,
+        rss.samples,
     )
     return run, idle
 
 
-def _latency_ms(delivery: Delivery, article_id: str) -> float:
-    submitted = float(delivery.status(article_id).get("submitted", 0))
-    entries = cast(
-        "list[tuple[str, dict[str, str]]]", delivery.client.xrevrange(delivery.keys.results_log, count=200)
-    )
-    for entry_id, fields in entries:
-        if f'"article_id":"{article_id}"' in fields["result"]:
-            return float(entry_id.split("-")[0]) - submitted
-    return float("nan")
+_ARTICLE_ID = re.compile(r'"article_id":"([^"]+)"')
+
+
+def _latencies_ms(delivery: Delivery, ids: list[str]) -> dict[str, float]:
+    """Submit-to-publish time per article: the status hash's submit time to the Stream entry's."""
+    published: dict[str, float] = {}
+    for entry_id, fields in replay_entries(delivery):
+        found = _ARTICLE_ID.search(fields["result"], 0, 400)
+        if found:
+            published[found.group(1)] = float(entry_id.split("-")[0])
+    with delivery.client.pipeline(transaction=False) as pipe:
+        for article_id in ids:
+            pipe.hget(delivery.keys.status(article_id), "submitted")
+        submitted = pipe.execute()
+    return {
+        article_id: published[article_id] - float(sent)
+        for article_id, sent in zip(ids, submitted, strict=True)
+        if sent is not None and article_id in published
+    }
+
+
+def replay_entries(delivery: Delivery) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every entry of the results Stream, oldest first."""
+    last = "0-0"
+    while batch := delivery.entries(delivery.keys.results_log, after=last, count=1000):
+        yield from batch
+        last = batch[-1][0]
+
+
+def _wait_done(delivery: Delivery, ids: list[str], timeout_s: float) -> None:
+    pending = list(ids)
+
+    def done() -> bool:
+        nonlocal pending
+        head = pending[:500]
+        still = [i for i, state in zip(head, delivery.states(head), strict=True) if state is None]
+        pending = still + pending[500:]
+        return not pending
+
+    _wait(done, timeout_s)
 
 
 def _cleanup(delivery: Delivery, settings: Settings) -> None:
@@ -291,9 +324,17 @@ def soak(redis_url: str, texts: list[str], total: int) -> dict[str, object]:
     """RSS of each worker pool process across ``total`` articles (newsflow, 2 processes)."""
     cycle = [texts[i % len(texts)] for i in range(total)]
     run, _ = newsflow(redis_url, cycle, 2)
+    per_sample = [max(each) for each in run.rss_samples if each]
+    tenth = max(1, len(per_sample) // 10)
+    early = percentile(per_sample[tenth : 2 * tenth], 50)  # after warm-up: 10-20% of the run
+    late = percentile(per_sample[-tenth:], 50)  # the last 10%
     return {
         "articles": total,
         "seconds": round(run.seconds, 1),
+        "articles_per_s": round(run.per_second, 2),
+        "process_rss_mb_at_10_20_percent": round(early, 1),
+        "process_rss_mb_at_end": round(late, 1),
+        "growth": round(late / early - 1, 4) if early else None,
         "peak_process_rss_mb": round(run.peak_child_rss_mb, 1),
     }
 
