@@ -11,10 +11,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from schemas.result import ErrorEvent, Stage
 from worker import PIPELINE_VERSION
@@ -106,6 +109,13 @@ def submit_command(
         raise typer.Exit(1 if failed else 0)
 
 
+class RateColumn(ProgressColumn):
+    """Articles finished per second."""
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.1f} articles/s" if task.speed else "- articles/s")
+
+
 def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
     pending, failed = list(dict.fromkeys(ids)), 0
     deadline = time.monotonic() + timeout_s
@@ -113,6 +123,7 @@ def _wait(delivery: Delivery, ids: list[str], timeout_s: float) -> int:
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
