@@ -257,7 +257,7 @@ def newsflow(
             seconds = time.perf_counter() - started
     latencies = list(_latencies_ms(delivery, ids).values())
     tokens = sum(len(t.split()) for t in texts)
-    _cleanup(delivery, settings)
+    delivery.purge()
     run = Run(
         f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}",
         len(texts),
@@ -311,13 +311,6 @@ def _wait_done(delivery: Delivery, ids: list[str], timeout_s: float) -> None:
         return not pending
 
     _wait(done, timeout_s)
-
-
-def _cleanup(delivery: Delivery, settings: Settings) -> None:
-    doomed = list(delivery.client.scan_iter(match=f"{settings.key_prefix}*", count=1000))
-    doomed += list(delivery.client.scan_iter(match=f"_kombu.binding.{settings.key_prefix}*", count=1000))
-    if doomed:
-        delivery.client.delete(*doomed)
 
 
 def soak(redis_url: str, texts: list[str], total: int) -> dict[str, object]:

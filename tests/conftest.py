@@ -56,17 +56,13 @@ def make_settings(redis_url: str, **overrides: object) -> Settings:
 
 def cleanup(settings: Settings) -> None:
     """Delete every key of ``settings``' prefix and queues."""
-    client = redis.Redis.from_url(settings.redis_url)
+    delivery = Delivery.from_settings(settings)
     try:
-        tag = settings.key_prefix
-        doomed = list(client.scan_iter(match=f"{tag}*", count=1000))
-        doomed += list(client.scan_iter(match=f"_kombu.binding.{tag}*", count=1000))
-        if doomed:
-            client.delete(*doomed)
+        delivery.purge()
     except redis.ConnectionError:
         pass
     finally:
-        client.close()
+        delivery.client.close()
 
 
 @pytest.fixture(scope="session")

@@ -151,6 +151,13 @@ class Delivery:
         self.client.set(key, document, ex=self.settings.result_ttl_s)
         return key
 
+    def purge(self) -> int:
+        """Delete every key of this prefix (and its queue bindings); returns how many went."""
+        prefix = self.keys.prefix
+        doomed = list(self.client.scan_iter(match=f"{prefix}*", count=1000))
+        doomed += list(self.client.scan_iter(match=f"_kombu.binding.{prefix}*", count=1000))
+        return int(self.client.delete(*doomed)) if doomed else 0
+
     def entries(self, stream: str, after: str = "0-0", count: int = 500) -> list[tuple[str, dict[str, str]]]:
         """Up to ``count`` entries of ``stream`` after entry id ``after``, oldest first."""
         batch = self.client.xrange(stream, min=f"({after}", count=count)

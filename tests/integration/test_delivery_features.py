@@ -193,3 +193,21 @@ def test_dead_command_lists_and_requeues(redis_url: str) -> None:
         stop_worker(worker)
         delivery.client.close()
         cleanup(settings)
+
+
+def test_purge_removes_every_key_of_the_prefix_and_nothing_else(redis_url: str) -> None:
+    from tests.conftest import make_settings
+
+    mine, other = make_settings(redis_url), make_settings(redis_url)
+    delivery, neighbour = Delivery.from_settings(mine), Delivery.from_settings(other)
+    try:
+        for d in (delivery, neighbour):
+            d.mark("a1", submitted=1)
+            d.client.set(f"_kombu.binding.{d.keys.prefix}-clean", "x")
+        assert delivery.purge() == 2
+        assert list(delivery.client.scan_iter(match=f"*{mine.key_prefix}*")) == []
+        assert neighbour.status("a1") == {"submitted": "1"}
+    finally:
+        neighbour.purge()
+        delivery.client.close()
+        neighbour.client.close()
