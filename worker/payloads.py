@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 
 from pydantic import ValidationError
 
@@ -9,6 +10,9 @@ from schemas.article import RawArticle
 from schemas.result import ErrorReason
 from worker.errors import InvalidArticle
 from worker.identity import article_id_for
+
+# How the stages' own documents begin (pydantic keeps field order; ids use only these characters).
+_DOCUMENT_HEAD = re.compile(r'\{"schema_version":\d+,"article_id":"([\w.:\-/@]{1,200})"')
 
 
 def parse_raw(payload: object) -> RawArticle:
@@ -30,9 +34,13 @@ def parse_raw(payload: object) -> RawArticle:
 def payload_id(payload: object) -> str:
     """The best id for an input that may not even parse: its own id, else a hash of it.
 
-    For a stage document (a CleanArticle or AnalysedArticle as JSON) this is its article_id.
+    For a stage document (a CleanArticle or AnalysedArticle as JSON) this is its article_id,
+    read from the document's head without parsing the rest (the task parses it once, later).
     """
     if isinstance(payload, str):
+        head = _DOCUMENT_HEAD.match(payload)
+        if head is not None:
+            return head.group(1)
         try:
             parsed = json.loads(payload)
         except json.JSONDecodeError:
