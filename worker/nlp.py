@@ -6,9 +6,11 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Tok2Vec
 from spacy.tokens import Doc
 
-# What the entities stage uses: NER (with the tok2vec it listens to) and sentence boundaries.
+# What the entities stage uses: NER and sentence boundaries, and a shared tok2vec when one of
+# them listens to it (in the en_core_web_* models NER and senter carry their own).
 NEEDED = frozenset({"tok2vec", "senter", "ner"})
 
 
@@ -39,8 +41,21 @@ def load_nlp(model: str) -> Language:
         nlp.add_pipe("paragraph_boundaries", after=sentence_pipe)
     else:
         nlp.add_pipe("paragraph_boundaries", first=True)
+    _drop_unheard_tok2vec(nlp)
     known_words(nlp)
     return nlp
+
+
+def _drop_unheard_tok2vec(nlp: Language) -> None:
+    """Remove a shared ``tok2vec`` that no remaining component listens to.
+
+    In the small English models only the tagger and parser listen to it; NER and senter embed
+    the text themselves, so with those two left the shared layer is computed and thrown away
+    (about a third of the parse time; ``bench/perf.py`` measures the pipeline as loaded).
+    """
+    for name, pipe in list(nlp.pipeline):
+        if isinstance(pipe, Tok2Vec) and not pipe.listening_components:
+            nlp.remove_pipe(name)
 
 
 _KNOWN_WORDS: "weakref.WeakKeyDictionary[Language, frozenset[str]]" = weakref.WeakKeyDictionary()
