@@ -29,3 +29,10 @@ def test_dropping_the_shared_tok2vec_changes_no_entity_or_sentence(seed_text: st
         assert [(e.start, e.end, e.label_) for e in a.ents] == [(e.start, e.end, e.label_) for e in b.ents]
         assert [s.start for s in a.sents] == [s.start for s in b.sents]
         assert a.ents  # the comparison is about real entities
+
+
+def test_the_models_words_are_lexemes_before_the_first_article() -> None:
+    nlp = load_nlp(Settings().spacy_model)
+    assert len(nlp.vocab) > 50_000  # a bare load holds under a thousand
+    assert all(word in nlp.vocab for word in ("government", "economy", "said"))
+    assert "Quenwick" not in nlp.vocab  # only the model's own strings
