@@ -111,15 +111,21 @@ class StageRunner:
         return PipelineError(ErrorReason.INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
 
     def _count_delivery(self, task: Task, where: Where) -> None:
-        """Dead-letter a message that keeps killing its worker instead of looping forever."""
+        """Dead-letter a message that keeps killing its worker instead of looping forever.
+
+        Only redeliveries are counted (the Redis transport flags a message it puts back after
+        a lost worker, a requeue or a visibility timeout): a first delivery costs no round trip.
+        """
+        if not (task.request.delivery_info or {}).get("redelivered"):
+            return
         key = f"{self.runtime.settings.key_prefix}:deliveries:{task.request.id}:{task.request.retries}"
         client = self.runtime.delivery.client
         with client.pipeline(transaction=False) as pipe:
             pipe.incr(key)
             pipe.expire(key, self.runtime.settings.visibility_timeout_s * 4)
-            deliveries = int(pipe.execute()[0])
-        if deliveries > self.runtime.settings.max_deliveries:
-            message = f"the worker died {deliveries - 1} times running this task"
+            redeliveries = int(pipe.execute()[0])
+        if redeliveries >= self.runtime.settings.max_deliveries:
+            message = f"delivered {redeliveries + 1} times without finishing: its worker died each time"
             raise PipelineError(ErrorReason.WORKER_LOST, message)
 
     @contextmanager

@@ -82,6 +82,34 @@ def test_killing_workers_mid_task_loses_and_duplicates_nothing(
         stop_worker(worker)
 
 
+def test_a_message_that_keeps_killing_its_worker_is_dead_lettered(redis_url: str, seed_text: str) -> None:
+    """A redelivered message counts its deliveries; past ``max_deliveries`` it stops the article."""
+    settings = make_settings(redis_url, max_deliveries=1)
+    worker = start_worker(settings, ROOT / ".pytest-worker-poison.log", concurrency=1)
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    article = RawArticle(id=f"poison-{uuid.uuid4().hex[:6]}", text="\n\n".join([seed_text] * 30))
+    try:
+        submit(app, delivery, article)
+        killed: set[str] = set()
+        deadline = time.monotonic() + 120
+        while delivery.state(article.id or "") is None and time.monotonic() < deadline:
+            active = app.control.inspect(destination=[node_name(settings)], timeout=0.5).active() or {}
+            for task in (t for tasks in active.values() for t in tasks):
+                if task["name"] == "newsflow.entities" and task["id"] not in killed:
+                    os.kill(task["worker_pid"], signal.SIGKILL)  # the long NER parse, mid-way
+                    killed.add(task["id"])
+        assert len(killed) == 1
+        event = delivery.fetch(article.id or "")
+        assert event is not None and event.kind == "error"
+        error = json.loads(event.document)
+        assert (error["reason"], error["stage"]) == ("worker_lost", "entities")
+        assert error["input_ref"] == delivery.keys.dead_input(article.id or "")  # kept for requeue
+        assert worker.poll() is None
+    finally:
+        stop_worker(worker)
+        cleanup(settings)
+
+
 def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir:
