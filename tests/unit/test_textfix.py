@@ -1,8 +1,10 @@
 """Typographic repair: what must change and what must stay."""
 
+import unicodedata
+
 import pytest
 
-from worker.stages.textfix import is_binary, paragraphs, repair_encoding, repair_typography
+from worker.stages.textfix import _CONTROL, is_binary, paragraphs, repair_encoding, repair_typography
 
 
 @pytest.mark.parametrize(
@@ -55,3 +57,14 @@ def test_binary_is_recognised() -> None:
     assert is_binary("abc\x00def")
     assert is_binary("".join(chr(i % 31 + 1) for i in range(2000)))
     assert not is_binary("An ordinary sentence.\n\nAnother one.")
+
+
+def test_the_control_class_is_exactly_the_control_categories() -> None:
+    """is_binary counts with one regex: it must match the categories Cc, Cs and Co, no more."""
+    wrong = [
+        cp
+        for cp in range(0x110000)
+        if (unicodedata.category(chr(cp)) in ("Cc", "Cs", "Co") and chr(cp) not in "\t\n\r")
+        != bool(_CONTROL.fullmatch(chr(cp)))
+    ]
+    assert wrong == []

@@ -1,7 +1,6 @@
 """Typographic repair of scraped text: encoding, apostrophes, missing spaces, whitespace."""
 
 import re
-import unicodedata
 
 import ftfy
 
@@ -22,6 +21,11 @@ _GLUED_OPENING_QUOTE = re.compile(r"(?<=[^\W\d_]{2}|[^\W\d_][.,:;!?])“(?=[^\W\
 _SPACE_RUN = re.compile(r"(\s+)")
 _URL_MARKS = ("://", "www.", "@")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
+# Unicode categories Cc (but tab and newlines), Cs and Co: what binary data decodes to.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
 
 
 def repair_encoding(text: str) -> str:
@@ -42,6 +46,8 @@ def _fix_segment(segment: str) -> str:
 
 def repair_typography(line: str) -> str:
     """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
+    if not any(mark in line for mark in _URL_MARKS):  # the common case: one pass over the line
+        return _INLINE_SPACE.sub(" ", _fix_segment(line)).strip()
     out: list[str] = []
     pending: list[str] = []
     # Word by word (linear time even for a 2 MB line without spaces): a word holding "://",
@@ -75,7 +81,4 @@ def is_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     sample = text[:20_000]
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r"
-    )
-    return controls > max(8, len(sample) // 100)
+    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 100)
