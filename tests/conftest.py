@@ -86,11 +86,23 @@ def node_name(settings: Settings) -> str:
     return f"{settings.key_prefix}@localhost"
 
 
-def start_worker(settings: Settings, log_path: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
-    """A real `newsflow worker` process (prefork) for ``settings``, answering ping."""
+def start_worker(
+    settings: Settings,
+    log_path: Path,
+    concurrency: int = 2,
+    *,
+    queues: str | None = None,
+    node: str | None = None,
+) -> subprocess.Popen[bytes]:
+    """A real `newsflow worker` process (prefork) for ``settings``, answering ping.
+
+    ``queues``: only these (comma-separated); ``node``: a node name other than the prefix's.
+    """
+    node = node or node_name(settings)
+    extra = ["--queues", queues] if queues else []
     log = open(log_path, "wb")  # noqa: SIM115 - handed to the child
     process = subprocess.Popen(
-        [*WORKER_COMMAND, "--concurrency", str(concurrency), "--hostname", node_name(settings)],
+        [*WORKER_COMMAND, "--concurrency", str(concurrency), "--hostname", node, *extra],
         env=settings_env(settings),
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -102,7 +114,7 @@ def start_worker(settings: Settings, log_path: Path, concurrency: int = 2) -> su
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"worker exited with {process.returncode}; see {log_path}")
-        if app.control.ping(destination=[node_name(settings)], timeout=0.5):
+        if app.control.ping(destination=[node], timeout=0.5):
             return process
     stop_worker(process)
     pytest.fail(f"worker did not answer ping within 60 s; see {log_path}")

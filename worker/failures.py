@@ -5,7 +5,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
 from worker.delivery import now_ms
 from worker.errors import PipelineError, TransientError
+from worker.fusion import soft_limit
 from worker.logging import get_logger
 from worker.payloads import payload_id
 from worker.runtime import Runtime
@@ -129,15 +130,23 @@ class StageRunner:
             raise PipelineError(ErrorReason.WORKER_LOST, message)
 
     @contextmanager
-    def guard(self, task: Task, where: Where) -> Iterator[None]:
-        """Turn every failure of the stage into a retry, a requeue or one ErrorEvent."""
+    def guard(
+        self, task: Task, where: Where, *, first: bool = True, soft_limit_s: float | None = None
+    ) -> Iterator[None]:
+        """Turn every failure of the stage into a retry, a requeue or one ErrorEvent.
+
+        ``first``: the task's own stage, whose message delivery is counted (a fused stage after
+        it is not). ``soft_limit_s``: the stage's own soft limit, for a stage sharing its task.
+        """
         structlog.contextvars.bind_contextvars(
             article_id=where.article_id, stage=where.stage.value, task_id=task.request.id
         )
         started = time.perf_counter()
         try:
-            self._count_delivery(task, where)
-            yield
+            if first:
+                self._count_delivery(task, where)
+            with soft_limit(soft_limit_s) if soft_limit_s else nullcontext():
+                yield
         except (Ignore, Retry, Reject):
             raise
         except Exception as exc:

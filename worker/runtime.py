@@ -4,6 +4,7 @@ from functools import cached_property
 
 from spacy.language import Language
 
+from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.nlp import load_nlp
@@ -15,6 +16,9 @@ class Runtime:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # The stages this process runs in the same task as the one before (worker/fusion.py);
+        # set in each pool process at start, empty elsewhere.
+        self.fused: frozenset[Stage] = frozenset()
 
     @cached_property
     def delivery(self) -> Delivery:

@@ -3,6 +3,8 @@
 Each task sends the next stage's task itself, inside its failure guard, before its own message
 is acknowledged (late ack): so a Redis outage while handing on requeues the message instead of
 losing the article, which Celery's chain callbacks (sent after the task body) cannot promise.
+When the worker also consumes the next stage's queue, that stage runs in the same task instead
+(worker/fusion.py), each stage still under its own guard.
 Every failure ends as one ErrorEvent and stops the article; transient failures are retried first
 with exponential backoff and jitter (see failures.py).
 """
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, Signature, Task
-from celery.signals import task_rejected, worker_process_init
+from celery.signals import celeryd_after_setup, task_rejected, worker_process_init
 
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
@@ -19,6 +21,7 @@ from schemas.result import ErrorReason, Stage
 from worker.config import Settings
 from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
+from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.logging import get_logger
 from worker.payloads import parse_raw, payload_id
 from worker.runtime import Runtime
@@ -27,7 +30,7 @@ from worker.stages.entities import analyse
 from worker.stages.summary import summarise
 
 TASK_NAMES = ("newsflow.clean", "newsflow.entities", "newsflow.summarise")
-STAGES = (Stage.CLEAN, Stage.ENTITIES, Stage.SUMMARISE)
+STAGES = ORDER
 
 log = get_logger("newsflow.tasks")
 
@@ -57,15 +60,42 @@ def stage_signature(
     )
 
 
-def _hand_on(task: StageTask, document: str, revision: int, k: int | None) -> None:
-    following = STAGES[STAGES.index(task.stage) + 1]
-    stage_signature(task.app, following, document, revision=revision, k=k).apply_async()
-
-
 def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., Any]]:
     """Define the stage tasks on ``app``; returns them by name."""
     runtime = Runtime(settings)
     runner = StageRunner(runtime)
+
+    def run_stage(stage: Stage, document: object, revision: int, k: int | None) -> str | None:
+        """One stage on its input; the output document, or None once the result is published."""
+        if stage is Stage.CLEAN:
+            return clean(parse_raw(document), settings).model_dump_json()
+        if stage is Stage.ENTITIES:
+            article = CleanArticle.model_validate_json(str(document))
+            _check_tokens(article, settings)
+            return analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars).model_dump_json()
+        analysed = AnalysedArticle.model_validate_json(str(document))
+        result = summarise(analysed, k or settings.summary_sentences)
+        if revision:
+            result = result.model_copy(update={"revision": revision})
+        entry = runtime.delivery.publish_result(result)
+        log.info("article_published" if entry else "article_already_published", entry=entry)
+        return None
+
+    def run(task: StageTask, document: object, revision: int, k: int | None) -> None:
+        """Run the task's stage and the fused stages after it; hand the next one on through Redis."""
+        chain = fused_chain(task.stage, runtime.fused)
+        for position, stage in enumerate(chain):
+            where = Where(stage, payload_id(document), revision, document)
+            limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
+            with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
+                output = run_stage(stage, document, revision, k)
+                following = next_stage(stage)
+                if output is None or following is None:
+                    return
+                if following not in chain:
+                    stage_signature(task.app, following, output, revision=revision, k=k).apply_async()
+                    return
+            document = output
 
     def options(stage: Stage) -> dict[str, Any]:
         return {
@@ -82,32 +112,38 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
 
     @app.task(**options(Stage.CLEAN))
     def clean_task(self: StageTask, payload: object, revision: int = 0, k: int | None = None) -> None:
-        with runner.guard(self, Where(Stage.CLEAN, payload_id(payload), revision, payload)):
-            cleaned = clean(parse_raw(payload), settings)
-            _hand_on(self, cleaned.model_dump_json(), revision, k)
+        run(self, payload, revision, k)
 
     @app.task(**options(Stage.ENTITIES))
     def entities_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
-        with runner.guard(self, Where(Stage.ENTITIES, payload_id(document), revision, document)):
-            article = CleanArticle.model_validate_json(document)
-            _check_tokens(article, settings)
-            analysed = analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars)
-            _hand_on(self, analysed.model_dump_json(), revision, k)
+        run(self, document, revision, k)
 
     @app.task(**options(Stage.SUMMARISE))
     def summarise_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
-        with runner.guard(self, Where(Stage.SUMMARISE, payload_id(document), revision, document)):
-            article = AnalysedArticle.model_validate_json(document)
-            result = summarise(article, k or settings.summary_sentences)
-            if revision:
-                result = result.model_copy(update={"revision": revision})
-            entry = runtime.delivery.publish_result(result)
-            log.info("article_published" if entry else "article_already_published", entry=entry)
+        run(self, document, revision, k)
+
+    tasks: dict[Stage, StageTask] = {Stage.CLEAN: clean_task, Stage.ENTITIES: entities_task}
+
+    @celeryd_after_setup.connect(weak=False)
+    def _time_limits(instance: Any = None, **_: object) -> None:
+        """In the worker's main process: a task running fused stages gets their summed limits."""
+        fused = _fused_for(instance.app if instance is not None else app)
+        for stage, task in tasks.items():
+            chain = fused_chain(stage, fused)
+            if len(chain) > 1:
+                task.soft_time_limit, task.time_limit = chain_limits(settings, chain)
+
+    def _fused_for(worker_app: Celery) -> frozenset[Stage]:
+        if not settings.fuse_stages or worker_app is not app:
+            return frozenset()
+        consume_from = app.amqp.queues.consume_from
+        return consumed_stages(settings, consume_from.keys() if consume_from else settings.queues)
 
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: object) -> None:
         consume_from = app.amqp.queues.consume_from
         runtime.warm_up({q.name for q in consume_from.values()} if consume_from else set(settings.queues))
+        runtime.fused = _fused_for(app) if can_fuse() else frozenset()
 
     @task_rejected.connect(weak=False)
     def _rejected(message: Any = None, exc: BaseException | None = None, **_: object) -> None:
