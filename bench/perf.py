@@ -356,6 +356,60 @@ def _table(runs: list[Run]) -> Table:
     return table
 
 
+GOALS = {
+    "d2_over_a_articles_per_s": ">= 0.9",
+    "d2_over_c_articles_per_s": ">= 1.5",
+    "idle_p50_d_over_b": "<= 1.3",
+    "d2_over_d1": ">= 1.8",
+    "unfused_d2_over_c_articles_per_s": ">= 1.5",
+    "unfused_idle_p50_d_over_b": "<= 1.3",
+}
+
+
+@dataclass
+class Round:
+    """One pass over every configuration, in the same order, on the same articles."""
+
+    runs: list[Run]
+    idle_ms: list[float]
+    idle_unfused_ms: list[float]
+
+    def b_p50_ms(self) -> float:
+        """(b)'s median latency on the articles the idle samples sent (the first ones, in turn)."""
+        b = self.runs[1].latencies_ms
+        return percentile([b[i % len(b)] for i in range(len(self.idle_ms))], 50)
+
+    def ratios(self) -> dict[str, float]:
+        a, _, c, d1, d2, d2_unfused = self.runs
+        b_p50 = self.b_p50_ms()
+        return {
+            "d2_over_a_articles_per_s": round(d2.per_second / a.per_second, 3),
+            "d2_over_c_articles_per_s": round(d2.per_second / c.per_second, 3),
+            "idle_p50_d_over_b": round(percentile(self.idle_ms, 50) / b_p50, 3),
+            "d2_over_d1": round(d2.per_second / d1.per_second, 3),
+            "unfused_d2_over_c_articles_per_s": round(d2_unfused.per_second / c.per_second, 3),
+            "unfused_idle_p50_d_over_b": round(percentile(self.idle_unfused_ms, 50) / b_p50, 3),
+        }
+
+
+def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples: int) -> Round:
+    """(a), (b), (c), (d) with 1 and 2 processes, and (d) 2 processes without fusion."""
+    bodies = [text.strip().partition("\n\n")[2] or text for text in texts]
+    a = bare_spacy(settings, bodies)
+    b = in_process(settings, texts)
+    c = naive_celery(redis_url, texts, 2)
+    d1, idle = newsflow(redis_url, texts, 1, idle_samples=idle_samples)
+    d2, _ = newsflow(redis_url, texts, 2)
+    d2_unfused, idle_unfused = newsflow(redis_url, texts, 2, idle_samples=idle_samples, fuse=False)
+    return Round([a, b, c, d1, d2, d2_unfused], idle, idle_unfused)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every configuration on the same articles; print the table and the ratios; write JSON."""
     parser = argparse.ArgumentParser(
@@ -364,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--articles", type=int, default=200, help="articles per configuration")
     parser.add_argument("--idle-samples", type=int, default=20, help="one-at-a-time latency samples")
+    parser.add_argument("--rounds", type=int, default=1, help="passes over all configurations")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--soak", type=int, default=0, help="also run N articles and report worker RSS")
     args = parser.parse_args(argv)
@@ -373,39 +428,36 @@ def main(argv: list[str] | None = None) -> int:
     redis_url = embedded.url if embedded else args.redis_url
     settings = Settings(redis_url=redis_url)
     texts = load_articles(args.data, args.articles)
-    bodies = [text.strip().partition("\n\n")[2] or text for text in texts]
     try:
         console.print(f"[dim]{len(texts)} articles, {cpu_count()} cores, model {settings.spacy_model}[/]")
-        a = bare_spacy(settings, bodies)
-        b = in_process(settings, texts)
-        c = naive_celery(redis_url, texts, 2)
-        d1, idle = newsflow(redis_url, texts, 1, idle_samples=args.idle_samples)
-        d2, _ = newsflow(redis_url, texts, 2)
-        d2_unfused, idle_unfused = newsflow(redis_url, texts, 2, idle_samples=args.idle_samples, fuse=False)
-        runs = [a, b, c, d1, d2, d2_unfused]
-        console.print(_table(runs))
-        idle_p50, b_p50 = percentile(idle, 50), percentile(b.latencies_ms, 50)
-        ratios = {
-            "d2_over_a_articles_per_s": round(d2.per_second / a.per_second, 3),
-            "d2_over_c_articles_per_s": round(d2.per_second / c.per_second, 3),
-            "idle_p50_d_over_b": round(idle_p50 / b_p50, 3) if b_p50 else None,
-            "d2_over_d1": round(d2.per_second / d1.per_second, 3),
-            "unfused_d2_over_c_articles_per_s": round(d2_unfused.per_second / c.per_second, 3),
-            "unfused_idle_p50_d_over_b": round(percentile(idle_unfused, 50) / b_p50, 3) if b_p50 else None,
-        }
-        goals = {"d2_over_a_articles_per_s": 0.9, "d2_over_c_articles_per_s": 1.5, "d2_over_d1": 1.8}
-        goals["unfused_d2_over_c_articles_per_s"] = goals["d2_over_c_articles_per_s"]
+        rounds = []
+        for number in range(1, args.rounds + 1):
+            rounds.append(one_round(settings, redis_url, texts, args.idle_samples))
+            console.print(f"[dim]round {number}: {rounds[-1].ratios()}[/]")
+        # The table shows, per configuration, the round with its median throughput.
+        middle = [
+            sorted((r.runs[i] for r in rounds), key=lambda run: run.per_second)[len(rounds) // 2]
+            for i in range(len(rounds[0].runs))
+        ]
+        console.print(_table(middle))
+        ratios = {name: _median([r.ratios()[name] for r in rounds]) for name in GOALS}
         for name, value in ratios.items():
-            goal = f">= {goals[name]}" if name in goals else "<= 1.3"
-            console.print(f"{name:28s} {value}   (goal {goal})")
+            spread = sorted(r.ratios()[name] for r in rounds)
+            console.print(
+                f"{name:34s} {value:.3f}   (goal {GOALS[name]}; rounds {spread[0]:.3f}..{spread[-1]:.3f})"
+            )
+        idle = _median([percentile(r.idle_ms, 50) for r in rounds])
+        idle_unfused = _median([percentile(r.idle_unfused_ms, 50) for r in rounds])
+        b_p50 = _median([r.b_p50_ms() for r in rounds])
         console.print(
-            f"idle p50: newsflow {idle_p50:.0f} ms (stages not fused {percentile(idle_unfused, 50):.0f} ms),"
+            f"idle p50: newsflow {idle:.0f} ms (stages not fused {idle_unfused:.0f} ms),"
             f" in-process {b_p50:.0f} ms"
         )
         payload: dict[str, object] = {
-            "runs": [r.row() for r in runs],
-            "ratios": ratios,
-            "idle_p50_ms": idle_p50,
+            "articles": len(texts),
+            "rounds": [{"runs": [run.row() for run in r.runs], "ratios": r.ratios()} for r in rounds],
+            "median_ratios": ratios,
+            "goals": GOALS,
         }
         if args.soak:
             payload["soak"] = soak(redis_url, texts, args.soak)

@@ -1,0 +1,85 @@
+"""What each loading choice of the entities stage buys, measured side by side in one process.
+
+    python -m bench.components [--articles N]
+
+Parses the same articles (the seed and BBC dev bodies) one at a time, each in a memory zone as
+the entities stage does, with: the full pipeline; tok2vec+senter+ner (the shared tok2vec kept);
+the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made); and the
+same without the pre-made words. Then ``nlp.pipe`` batch sizes, the gain micro-batching could
+bring. Each configuration is timed in alternating rounds; the best round counts.
+Results go to bench/results/components.json.
+"""
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from bench.common import DEFAULT_DATA, load_articles, write_results
+from worker.config import Settings
+from worker.nlp import load_nlp
+
+PRUNED = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def _load(model: str, exclude: list[str]) -> Language:
+    nlp = spacy.load(model, exclude=exclude)
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    return nlp
+
+
+def _one_by_one(nlp: Language, texts: list[str]) -> int:
+    tokens = 0
+    for text in texts:
+        with nlp.memory_zone():
+            tokens += len(nlp(text))
+    return tokens
+
+
+def _batched(nlp: Language, texts: list[str], size: int) -> int:
+    with nlp.memory_zone():
+        return sum(len(doc) for doc in nlp.pipe(texts, batch_size=size))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Time every configuration; print tokens/s and the ratios to the full pipeline; write JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    model = Settings().spacy_model
+    texts = [text.strip().partition("\n\n")[2] or text for text in load_articles(args.data, args.articles)]
+    as_loaded, full, with_tok2vec = load_nlp(model), _load(model, []), _load(model, PRUNED)
+    cold = _load(model, ["tok2vec", *PRUNED])
+    cold.add_pipe("paragraph_boundaries", after="senter")
+    configurations: dict[str, Callable[[], int]] = {
+        "full pipeline": lambda: _one_by_one(full, texts),
+        "tok2vec+senter+ner": lambda: _one_by_one(with_tok2vec, texts),
+        "senter+ner, words not pre-made": lambda: _one_by_one(cold, texts),
+        "as loaded (senter+ner, words pre-made)": lambda: _one_by_one(as_loaded, texts),
+    }
+    for size in (1, 4, 16):
+        configurations[f"as loaded, nlp.pipe batch {size}"] = lambda s=size: _batched(as_loaded, texts, s)  # type: ignore[misc]
+    best: dict[str, float] = {}
+    for _ in range(args.rounds):
+        for name, run in configurations.items():
+            started = time.perf_counter()
+            tokens = run()
+            rate = tokens / (time.perf_counter() - started)
+            best[name] = max(best.get(name, 0.0), rate)
+    for name, rate in best.items():
+        print(f"{name:42s} {rate:8.0f} tokens/s   {rate / best['full pipeline']:5.2f}x full")
+    print(f"wrote {write_results('components', {'articles': len(texts), 'tokens_per_s': best})}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
