@@ -18,6 +18,8 @@ def find_in_title(title: str, forms_by_entity: dict[int, set[str]]) -> dict[int,
     for form in sorted(owners, key=len, reverse=True):
         if len(owners[form]) != 1:
             continue
+        if form not in title:  # the common case, and no pattern to compile
+            continue
         (index,) = owners[form]
         for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", title):
             start, end = match.span()

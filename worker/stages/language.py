@@ -12,7 +12,7 @@ from typing import Final
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
-_SAMPLE_CHARS: Final = 1000
+_SAMPLE_CHARS: Final = 500
 _TOKEN = re.compile(r"[^\W\d_]+")
 # Distinct evidence (sum of the lengths of the distinct uncapitalised words) needed to decide.
 MIN_EVIDENCE_CHARS: Final = 30
