@@ -56,3 +56,11 @@ def test_dockerfile_installs_the_package_with_its_model() -> None:
     assert "pip install ." in dockerfile
     assert f"spacy.load('{Settings().spacy_model}')" in dockerfile
     assert "USER " in dockerfile
+
+
+def test_a_fused_service_on_every_queue_is_behind_a_profile() -> None:
+    pipeline = _compose()["services"]["pipeline"]
+    assert pipeline["profiles"] == ["fused"]
+    assert pipeline["command"][:2] == ["newsflow", "worker"] and "--queues" not in pipeline["command"]
+    assert "inspect ping" in " ".join(pipeline["healthcheck"]["test"])
+    assert pipeline["deploy"]["resources"]["limits"]["memory"]
