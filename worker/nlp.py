@@ -86,11 +86,23 @@ def known_words(nlp: Language) -> frozenset[str]:
     return known
 
 
+_MODEL_IDS: "weakref.WeakKeyDictionary[Language, tuple[str, str]]" = weakref.WeakKeyDictionary()
+
+
 def model_id(nlp: Language) -> tuple[str, str]:
-    """The model's load name and version, as recorded in results."""
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}", str(
-        nlp.meta.get("version", "0")
-    )
+    """The model's load name and version, as recorded in results.
+
+    Read once per pipeline: ``nlp.meta`` rebuilds its dictionary, labels included, on every
+    access (three accesses cost about 0.3 ms per article).
+    """
+    found = _MODEL_IDS.get(nlp)
+    if found is None:
+        meta = nlp.meta
+        found = _MODEL_IDS[nlp] = (
+            f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+            str(meta.get("version", "0")),
+        )
+    return found
 
 
 @Language.component("paragraph_boundaries")
