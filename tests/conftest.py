@@ -65,6 +65,14 @@ def cleanup(settings: Settings) -> None:
         delivery.client.close()
 
 
+@pytest.fixture()
+def own_settings(redis_url: str) -> Iterator[Settings]:
+    """Settings with a prefix and queues of their own for one test, its keys deleted after."""
+    settings = make_settings(redis_url)
+    yield settings
+    cleanup(settings)
+
+
 @pytest.fixture(scope="session")
 def test_settings(redis_url: str) -> Iterator[Settings]:
     """Settings of this test session only; their keys are removed afterwards."""

@@ -7,9 +7,6 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-
-import pytest
 
 from schemas import RawArticle
 from tests.conftest import ROOT, cleanup, make_settings, node_name, start_worker, stop_worker
@@ -39,13 +36,6 @@ def _wait_all(delivery: Delivery, ids: list[str], timeout_s: float) -> None:
 def _articles(seed_text: str, count: int) -> list[RawArticle]:
     tag = uuid.uuid4().hex[:6]
     return [RawArticle(id=f"a{i:04d}-{tag}", text=seed_text) for i in range(count)]
-
-
-@pytest.fixture()
-def own_settings(redis_url: str) -> Iterator[Settings]:
-    settings = make_settings(redis_url)
-    yield settings
-    cleanup(settings)
 
 
 def test_killing_workers_mid_task_loses_and_duplicates_nothing(

@@ -3,10 +3,7 @@
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from schemas import RawArticle
 from tests.conftest import ROOT, cleanup, make_settings, node_name, start_worker, stop_worker, wait_for
@@ -55,35 +52,28 @@ def test_a_worker_on_every_queue_runs_an_article_in_one_task(
     assert limits["newsflow.entities"] == "[time_limit=115.0 soft_time_limit=75.0]"
 
 
-@pytest.fixture()
-def split_settings(redis_url: str) -> Iterator[Settings]:
-    settings = make_settings(redis_url)
-    yield settings
-    cleanup(settings)
-
-
 def test_workers_on_separate_queues_hand_articles_on_through_redis(
-    split_settings: Settings, seed_text: str
+    own_settings: Settings, seed_text: str
 ) -> None:
     """A clean-only worker sends every article to Redis; the entities+summarise worker fuses."""
     logs = ROOT / ".pytest-worker-split-clean.log", ROOT / ".pytest-worker-split-rest.log"
-    nodes = f"clean-{split_settings.key_prefix}@localhost", f"rest-{split_settings.key_prefix}@localhost"
+    nodes = f"clean-{own_settings.key_prefix}@localhost", f"rest-{own_settings.key_prefix}@localhost"
     clean_worker = start_worker(
-        split_settings, logs[0], concurrency=1, queues=split_settings.queue_clean, node=nodes[0]
+        own_settings, logs[0], concurrency=1, queues=own_settings.queue_clean, node=nodes[0]
     )
-    rest = f"{split_settings.queue_entities},{split_settings.queue_summarise}"
-    rest_worker = start_worker(split_settings, logs[1], concurrency=1, queues=rest, node=nodes[1])
-    delivery = Delivery.from_settings(split_settings)
+    rest = f"{own_settings.queue_entities},{own_settings.queue_summarise}"
+    rest_worker = start_worker(own_settings, logs[1], concurrency=1, queues=rest, node=nodes[1])
+    delivery = Delivery.from_settings(own_settings)
     try:
         article = RawArticle(id=f"split-{uuid.uuid4().hex[:8]}", text=seed_text)
-        submit(create_app(split_settings), delivery, article)
+        submit(create_app(own_settings), delivery, article)
         assert wait_for(delivery, article.id or "") == "result"
         cleaned_by = _stage_tasks(logs[0], article.id or "")
         rest_by = _stage_tasks(logs[1], article.id or "")
         assert set(cleaned_by) == {"clean"} and set(rest_by) == {"entities", "summarise"}
         assert rest_by["entities"] == rest_by["summarise"] != cleaned_by["clean"]
-        assert _limits(split_settings, nodes[0])["newsflow.clean"] == "[time_limit=45.0 soft_time_limit=30.0]"
-        assert _limits(split_settings, nodes[1])["newsflow.entities"] == (
+        assert _limits(own_settings, nodes[0])["newsflow.clean"] == "[time_limit=45.0 soft_time_limit=30.0]"
+        assert _limits(own_settings, nodes[1])["newsflow.entities"] == (
             "[time_limit=115.0 soft_time_limit=75.0]"
         )
     finally:
