@@ -48,6 +48,7 @@ class Run:
     peak_rss_mb: float = 0.0
     peak_child_rss_mb: float = 0.0
     rss_samples: list[list[float]] = field(default_factory=list)
+    stage_ms: dict[str, list[float]] = field(default_factory=dict)  # (b): each stage's own time
 
     @property
     def per_second(self) -> float:
@@ -109,6 +110,7 @@ def in_process(settings: Settings, texts: list[str]) -> Run:
     nlp = load_nlp(settings.spacy_model)
     process_in_process(RawArticle(text=texts[0]), settings, nlp)
     latencies, tokens = [], 0
+    stages: dict[str, list[float]] = {}
     with RssSampler(os.getpid()) as rss:
         started = time.perf_counter()
         for text in texts:
@@ -116,8 +118,12 @@ def in_process(settings: Settings, texts: list[str]) -> Run:
             result = process_in_process(RawArticle(text=text), settings, nlp)
             latencies.append((time.perf_counter() - begun) * 1000)
             tokens += len(result.text.split())
+            for stage, ms in result.timings.items():
+                stages.setdefault(stage, []).append(ms)
         seconds = time.perf_counter() - started
-    return Run("(b) newsflow stages in-process", len(texts), seconds, tokens, latencies, rss.peak_total)
+    run = Run("(b) newsflow stages in-process", len(texts), seconds, tokens, latencies, rss.peak_total)
+    run.stage_ms = stages
+    return run
 
 
 @contextmanager
@@ -453,8 +459,14 @@ def main(argv: list[str] | None = None) -> int:
             f"idle p50: newsflow {idle:.0f} ms (stages not fused {idle_unfused:.0f} ms),"
             f" in-process {b_p50:.0f} ms"
         )
+        stage_p50 = {
+            stage: round(_median([percentile(r.runs[1].stage_ms.get(stage, []), 50) for r in rounds]), 1)
+            for stage in rounds[0].runs[1].stage_ms
+        }
+        console.print(f"(b) p50 ms per stage: {stage_p50}")
         payload: dict[str, object] = {
             "articles": len(texts),
+            "in_process_stage_p50_ms": stage_p50,
             "rounds": [{"runs": [run.row() for run in r.runs], "ratios": r.ratios()} for r in rounds],
             "median_ratios": ratios,
             "goals": GOALS,

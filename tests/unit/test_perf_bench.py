@@ -1,0 +1,32 @@
+"""The benchmark's arithmetic: ratios per round, the idle comparison on the same articles."""
+
+from bench.perf import Round, Run, _median
+
+
+def _run(name: str, per_second: float, latencies: list[float] | None = None) -> Run:
+    return Run(name, articles=int(per_second * 10), seconds=10.0, tokens=0, latencies_ms=latencies or [])
+
+
+def test_ratios_compare_the_configurations_of_one_round() -> None:
+    b_latencies = [40.0, 100.0, 40.0, 100.0]  # the idle samples were articles 0 and 1, then 0 and 1
+    runs = [
+        _run("a", 20),
+        _run("b", 10, b_latencies),
+        _run("c", 20),
+        _run("d1", 15),
+        _run("d2", 30),
+        _run("u", 24),
+    ]
+    ratios = Round(runs, idle_ms=[44.0, 110.0, 44.0], idle_unfused_ms=[52.0, 120.0, 52.0]).ratios()
+    assert ratios["d2_over_a_articles_per_s"] == 1.5
+    assert ratios["d2_over_c_articles_per_s"] == 1.5
+    assert ratios["d2_over_d1"] == 2.0
+    assert ratios["unfused_d2_over_c_articles_per_s"] == 1.2
+    # idle samples 0, 1, 0 are compared with (b) on articles 0, 1, 0: p50 44 against 40
+    assert ratios["idle_p50_d_over_b"] == 1.1
+    assert ratios["unfused_idle_p50_d_over_b"] == 1.3
+
+
+def test_median_of_odd_and_even_counts() -> None:
+    assert _median([3.0, 1.0, 2.0]) == 2.0
+    assert _median([4.0, 1.0, 3.0, 2.0]) == 2.5
