@@ -60,6 +60,12 @@ def stage_signature(
     )
 
 
+def _consumed_queues(app: Celery, settings: Settings) -> set[str]:
+    """The queues a worker of ``app`` consumes (every stage queue when no -Q was given)."""
+    consume_from = app.amqp.queues.consume_from
+    return set(consume_from) if consume_from else set(settings.queues)
+
+
 def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., Any]]:
     """Define the stage tasks on ``app``; returns them by name."""
     runtime = Runtime(settings)
@@ -136,13 +142,11 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     def _fused_for(worker_app: Celery) -> frozenset[Stage]:
         if not settings.fuse_stages or worker_app is not app:
             return frozenset()
-        consume_from = app.amqp.queues.consume_from
-        return consumed_stages(settings, consume_from.keys() if consume_from else settings.queues)
+        return consumed_stages(settings, _consumed_queues(app, settings))
 
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: object) -> None:
-        consume_from = app.amqp.queues.consume_from
-        runtime.warm_up({q.name for q in consume_from.values()} if consume_from else set(settings.queues))
+        runtime.warm_up(_consumed_queues(app, settings))
         runtime.fused = _fused_for(app) if can_fuse() else frozenset()
 
     @task_rejected.connect(weak=False)
