@@ -54,6 +54,14 @@ class Run:
     def per_second(self) -> float:
         return self.articles / self.seconds if self.seconds else 0.0
 
+    @classmethod
+    def through_worker(
+        cls, name: str, texts: list[str], seconds: float, latencies: list[float], rss: "RssSampler"
+    ) -> "Run":
+        """A run through a worker process tree: whitespace tokens of ``texts``, the tree's RSS."""
+        tokens = sum(len(t.split()) for t in texts)
+        return cls(name, len(texts), seconds, tokens, latencies, rss.peak_total, rss.peak_child, rss.samples)
+
     def row(self) -> dict[str, float | int | str]:
         return {
             "name": self.name,
@@ -191,15 +199,8 @@ def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
         done = client.hgetall(f"{channel}:done")
     client.delete(f"{channel}:done", channel)
     latencies = [float(done[k]) - v for k, v in submitted.items() if k in done]
-    tokens = sum(len(t.split()) for t in texts)
-    return Run(
-        f"(c) naive Celery task, {concurrency} processes",
-        len(texts),
-        seconds,
-        tokens,
-        latencies,
-        rss.peak_total,
-        rss.peak_child,
+    return Run.through_worker(
+        f"(c) naive Celery task, {concurrency} processes", texts, seconds, latencies, rss
     )
 
 
@@ -267,20 +268,10 @@ def newsflow(
             _wait_done(delivery, ids, 3600)
             seconds = time.perf_counter() - started
     latencies = list(_latencies_ms(delivery, ids).values())
-    tokens = sum(len(t.split()) for t in texts)
     delivery.purge()
-    run = Run(
-        f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
-        + ("" if fuse else ", stages not fused"),
-        len(texts),
-        seconds,
-        tokens,
-        latencies,
-        rss.peak_total,
-        rss.peak_child,
-        rss.samples,
-    )
-    return run, idle
+    name = f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
+    name += "" if fuse else ", stages not fused"
+    return Run.through_worker(name, texts, seconds, latencies, rss), idle
 
 
 _ARTICLE_ID = re.compile(r'"article_id":"([^"]+)"')
@@ -436,19 +427,20 @@ def main(argv: list[str] | None = None) -> int:
     texts = load_articles(args.data, args.articles)
     try:
         console.print(f"[dim]{len(texts)} articles, {cpu_count()} cores, model {settings.spacy_model}[/]")
-        rounds = []
+        rounds, per_round = [], []
         for number in range(1, args.rounds + 1):
             rounds.append(one_round(settings, redis_url, texts, args.idle_samples))
-            console.print(f"[dim]round {number}: {rounds[-1].ratios()}[/]")
+            per_round.append(rounds[-1].ratios())
+            console.print(f"[dim]round {number}: {per_round[-1]}[/]")
         # The table shows, per configuration, the round with its median throughput.
         middle = [
             sorted((r.runs[i] for r in rounds), key=lambda run: run.per_second)[len(rounds) // 2]
             for i in range(len(rounds[0].runs))
         ]
         console.print(_table(middle))
-        ratios = {name: _median([r.ratios()[name] for r in rounds]) for name in GOALS}
+        ratios = {name: _median([r[name] for r in per_round]) for name in GOALS}
         for name, value in ratios.items():
-            spread = sorted(r.ratios()[name] for r in rounds)
+            spread = sorted(r[name] for r in per_round)
             console.print(
                 f"{name:34s} {value:.3f}   (goal {GOALS[name]}; rounds {spread[0]:.3f}..{spread[-1]:.3f})"
             )
@@ -467,7 +459,10 @@ def main(argv: list[str] | None = None) -> int:
         payload: dict[str, object] = {
             "articles": len(texts),
             "in_process_stage_p50_ms": stage_p50,
-            "rounds": [{"runs": [run.row() for run in r.runs], "ratios": r.ratios()} for r in rounds],
+            "rounds": [
+                {"runs": [run.row() for run in r.runs], "ratios": ratios_of_round}
+                for r, ratios_of_round in zip(rounds, per_round, strict=True)
+            ],
             "median_ratios": ratios,
             "goals": GOALS,
         }
