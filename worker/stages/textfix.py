@@ -44,10 +44,7 @@ def _fix_segment(segment: str) -> str:
     return _GLUED_COMMA.sub(", ", segment)
 
 
-def repair_typography(line: str) -> str:
-    """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
-    if not any(mark in line for mark in _URL_MARKS):  # the common case: one pass over the line
-        return _INLINE_SPACE.sub(" ", _fix_segment(line)).strip()
+def _fix_around_urls(line: str) -> str:
     out: list[str] = []
     pending: list[str] = []
     # Word by word (linear time even for a 2 MB line without spaces): a word holding "://",
@@ -60,7 +57,14 @@ def repair_typography(line: str) -> str:
         else:
             pending.append(word)
     out.append(_fix_segment("".join(pending)))
-    return _INLINE_SPACE.sub(" ", "".join(out)).strip()
+    return "".join(out)
+
+
+def repair_typography(line: str) -> str:
+    """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
+    has_url = any(mark in line for mark in _URL_MARKS)  # rare: most lines take one pass
+    fixed = _fix_around_urls(line) if has_url else _fix_segment(line)
+    return _INLINE_SPACE.sub(" ", fixed).strip()
 
 
 def paragraphs(text: str) -> list[str]:
