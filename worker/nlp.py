@@ -43,11 +43,11 @@ def load_nlp(model: str) -> Language:
         nlp.add_pipe("paragraph_boundaries", first=True)
     _drop_unheard_tok2vec(nlp)
     known_words(nlp)
-    _warm_vocabulary(nlp)
+    warm_vocabulary(nlp)
     return nlp
 
 
-def _warm_vocabulary(nlp: Language) -> None:
+def warm_vocabulary(nlp: Language) -> None:
     """Create the lexemes of the model's own words now, outside any memory zone.
 
     The entities stage parses in a memory zone, which frees every lexeme created inside it;

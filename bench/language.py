@@ -1,0 +1,64 @@
+"""Language detection: verdicts and time by the length of the evidence sample.
+
+    python -m bench.language [--samples 3000 1000 500]
+
+Runs the clean stage's detector on every article text of the benchmark data (extraction
+ground truth, BBC dev, CNN/DM) with each sample length, and reports per length the time per
+text, the verdicts by language, and the texts whose verdict differs from the longest sample's.
+Results go to bench/results/language.json.
+"""
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench.common import DEFAULT_DATA, write_results
+from worker.stages.language import SAMPLE_CHARS, detect
+
+
+def texts(data: Path) -> list[str]:
+    """Every article text of the extraction, BBC and CNN/DM data sets."""
+    truth = json.loads((data / "extraction" / "ground-truth.json").read_text(encoding="utf-8"))
+    found = [str(page["articleBody"]) for page in truth.values() if page.get("articleBody")]
+    for name, key in (("bbc/bbc_dev.jsonl", "article"), ("cnndm_realsumm/realsumm100.jsonl", "article")):
+        with (data / name).open(encoding="utf-8") as lines:
+            found += [str(row[key]) for row in map(json.loads, lines) if row.get(key)]
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Detect every text with each sample length; print and write the comparison."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--samples", type=int, nargs="+", default=[3000, 1000, SAMPLE_CHARS])
+    args = parser.parse_args(argv)
+    corpus = texts(args.data)
+    detect("Loading the language models before the first text is timed.")
+    verdicts: dict[int, list[str]] = {}
+    report: dict[str, object] = {"texts": len(corpus)}
+    for size in args.samples:
+        started = time.perf_counter()
+        verdicts[size] = [detect(text, size).language for text in corpus]
+        ms = (time.perf_counter() - started) / len(corpus) * 1000
+        reference = verdicts[args.samples[0]]
+        differ = [i for i, (a, b) in enumerate(zip(reference, verdicts[size], strict=True)) if a != b]
+        report[str(size)] = {
+            "ms_per_text": round(ms, 2),
+            "languages": dict(Counter(verdicts[size]).most_common()),
+            "differ_from_first": [(i, reference[i], verdicts[size][i]) for i in differ],
+        }
+        print(
+            f"{size:5d} chars  {ms:5.2f} ms/text  {len(differ)} verdicts differ from {args.samples[0]}: "
+            f"{[(reference[i], verdicts[size][i]) for i in differ]}"
+        )
+    print(f"wrote {write_results('language', report)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
