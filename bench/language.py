@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import DEFAULT_DATA, write_results
-from worker.stages.language import SAMPLE_CHARS, detect
+from worker.stages.clean.language import SAMPLE_CHARS, detect
 
 
 def texts(data: Path) -> list[str]:

@@ -140,7 +140,10 @@ def worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A worker subprocess, started and waited for, stopped afterwards."""
     log = open(ROOT / "bench" / "results" / "worker.log", "ab")  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # From the checkout, so that ``-A bench.naive_app`` imports whatever directory the command ran in.
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     log.close()
     try:
         deadline = time.monotonic() + 120

@@ -22,6 +22,7 @@ from rich.text import Text
 from schemas.result import ErrorEvent, Stage
 from worker import PIPELINE_VERSION
 from worker.app import create_app
+from worker.checkout import NO_CHECKOUT, importable_bench
 from worker.cli_consume import register_consumer_commands
 from worker.config import Settings
 from worker.delivery import Delivery
@@ -219,6 +220,9 @@ def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.
 @cli.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
     """Throughput, latency and memory benchmark (python -m bench.perf --help for its options)."""
+    if importable_bench() is None:
+        _err.print(f"[red]{NO_CHECKOUT}[/]", soft_wrap=True)
+        raise typer.Exit(2)
     from bench.perf import main as perf_main
 
     raise typer.Exit(perf_main(list(ctx.args)))

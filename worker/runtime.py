@@ -8,7 +8,7 @@ from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.nlp import load_nlp
-from worker.stages.language import detect_language
+from worker.stages.clean.language import detect_language
 
 
 class Runtime:

@@ -15,12 +15,12 @@ from spacy.tokens import Doc
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle, Entity, Mention, ModelInfo, Quote, Sentence
 from worker.nlp import known_words, model_id
-from worker.stages.canonical import Cluster, cluster_mentions
-from worker.stages.headline import find_in_title
-from worker.stages.mentions import ENTITY_LABELS, RawMention, clean_mentions
-from worker.stages.quotes import Located, find_quotes
-from worker.stages.salience import SalienceInput, lead_end, salience
-from worker.stages.spans import chunk_text, trim_whitespace
+from worker.stages.entities.canonical import Cluster, cluster_mentions
+from worker.stages.entities.mentions import ENTITY_LABELS, RawMention, clean_mentions
+from worker.stages.entities.quotes import Located, find_quotes
+from worker.stages.entities.salience import SalienceInput, lead_end, salience
+from worker.stages.entities.spans import chunk_text, trim_whitespace
+from worker.stages.entities.title import find_in_title
 
 __all__ = ["ENTITY_LABELS", "analyse", "find_mentions"]
 

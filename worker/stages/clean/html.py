@@ -8,8 +8,8 @@ import trafilatura
 from trafilatura.utils import load_html
 
 from schemas.article import ArticleMetadata
-from worker.stages.embeds import find_embeds, restore_embeds
-from worker.stages.page_hints import PageHints, page_hints
+from worker.stages.clean.embeds import find_embeds, restore_embeds
+from worker.stages.clean.page_hints import PageHints, page_hints
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from worker.stages.spans import split_span, strip_title, trim_span
+from worker.stages.entities.spans import split_span, strip_title, trim_span
 
 # Named things; numeric labels (DATE, CARDINAL, MONEY, ...) are not entities of the article.
 ENTITY_LABELS = frozenset(

@@ -4,7 +4,8 @@ import unicodedata
 
 import pytest
 
-from worker.stages.textfix import _CONTROL, is_binary, paragraphs, repair_encoding, repair_typography
+from worker.stages.clean.limits import _CONTROL, is_binary
+from worker.stages.clean.repair import paragraphs, repair_encoding, repair_typography
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from schemas.entities import Entity
-from worker.stages.sentence_graph import pagerank
+from worker.stages.summary.graph import pagerank
 
 
 @dataclass(frozen=True)

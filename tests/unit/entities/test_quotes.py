@@ -2,7 +2,7 @@
 
 import re
 
-from worker.stages.quotes import Located, find_quotes
+from worker.stages.entities.quotes import Located, find_quotes
 
 
 def _attribute(text: str, names: dict[str, str]) -> list[tuple[str, str | None]]:

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 
 from schemas.entities import Entity, Mention
-from worker.stages.sentence_graph import bags, pagerank, tfidf_vectors
-from worker.stages.sentence_scores import (
+from worker.stages.summary.graph import bags, pagerank, tfidf_vectors
+from worker.stages.summary.scores import (
     ScoringParams,
     entity_mass,
     is_quote,
     position_prior,
     sentence_scores,
 )
-from worker.stages.summary import select
+from worker.stages.summary.stage import select
 
 
 def test_position_prior_flattens_as_the_compression_ratio_grows() -> None:

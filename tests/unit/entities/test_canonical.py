@@ -5,9 +5,9 @@ import spacy
 from spacy.language import Language
 
 from schemas import AnalysedArticle, CleanArticle
-from worker.stages.canonical import cluster_mentions, near_miss
 from worker.stages.entities import analyse
-from worker.stages.mentions import RawMention, clean_mentions, fix_label
+from worker.stages.entities.canonical import cluster_mentions, near_miss
+from worker.stages.entities.mentions import RawMention, clean_mentions, fix_label
 
 PERSONS = [
     "Vladimir Putin", "Vladimar Putin", "Putin", "Mr Putin", "President Vladimir Putin",

@@ -2,7 +2,7 @@
 
 from trafilatura.utils import load_html
 
-from worker.stages.embeds import Embed, find_embeds, restore_embeds
+from worker.stages.clean.embeds import Embed, find_embeds, restore_embeds
 
 FIRST = "The state launched its anti-drug campaign on Monday with a slogan that quickly drew ridicule."
 SECOND = "Officials defended the campaign, saying it had started a conversation about addiction."

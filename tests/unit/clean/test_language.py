@@ -7,8 +7,8 @@ from schemas import ErrorReason, RawArticle
 from worker.config import Settings
 from worker.errors import InvalidArticle
 from worker.stages.clean import clean
-from worker.stages.language import UNDETERMINED, detect, evidence
-from worker.stages.page_hints import language_code, page_hints
+from worker.stages.clean.language import UNDETERMINED, detect, evidence
+from worker.stages.clean.page_hints import language_code, page_hints
 
 SETTINGS = Settings(languages=("en",))
 NAMES = "Ada Lovelace met Charles Babbage in London. " * 20

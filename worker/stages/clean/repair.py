@@ -21,11 +21,6 @@ _GLUED_OPENING_QUOTE = re.compile(r"(?<=[^\W\d_]{2}|[^\W\d_][.,:;!?])“(?=[^\W\
 _SPACE_RUN = re.compile(r"(\s+)")
 _URL_MARKS = ("://", "www.", "@")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
-# Unicode categories Cc (but tab and newlines), Cs and Co: what binary data decodes to.
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
-    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
-)
 
 
 def repair_encoding(text: str) -> str:
@@ -67,6 +62,16 @@ def repair_typography(line: str) -> str:
     return _INLINE_SPACE.sub(" ", fixed).strip()
 
 
+def repaired_title(title: str) -> str:
+    """A headline with its encoding and typography repaired."""
+    return repair_typography(repair_encoding(title))
+
+
+def repaired_paragraphs(text: str) -> list[str]:
+    """A body with its encoding repaired, split into paragraphs of repaired lines."""
+    return paragraphs(repair_encoding(text))
+
+
 def paragraphs(text: str) -> list[str]:
     """Split normalised text into paragraphs (blank-line separated), lines stripped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -78,11 +83,3 @@ def paragraphs(text: str) -> list[str]:
         if joined:
             result.append(joined)
     return result
-
-
-def is_binary(text: str) -> bool:
-    """True when the text is mostly not text: NUL bytes or many control characters."""
-    if "\x00" in text:
-        return True
-    sample = text[:20_000]
-    return len(_CONTROL.findall(sample)) > max(8, len(sample) // 100)

@@ -9,7 +9,7 @@ from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
-from worker.stages.spans import chunk_text, entity_key, trim_span
+from worker.stages.entities.spans import chunk_text, entity_key, trim_span
 
 
 def _article(text: str) -> CleanArticle:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from worker.stages.datelines import is_dateline
-from worker.stages.noise import echoes_title, strip_noise
+from worker.stages.boilerplate import is_dateline
+from worker.stages.clean.noise import echoes_title, strip_noise
 
 STORY = "The council approved the new budget on Tuesday after a long debate about schools and roads."
 

@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from worker.stages.mentions import PLACE_LABELS, RawMention
-from worker.stages.spans import entity_key
+from worker.stages.entities.mentions import PLACE_LABELS, RawMention
+from worker.stages.entities.spans import entity_key
 
 _CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le", "del", "von", "van"})
 _COMPASS = frozenset({"north", "south", "east", "west"})

@@ -14,8 +14,8 @@ import numpy as np
 from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, Summary, SummarySentence
 from worker.stages.boilerplate import boilerplate_kind
-from worker.stages.sentence_graph import bags, tfidf_vectors, words
-from worker.stages.sentence_scores import ScoringParams, entity_mass, sentence_scores
+from worker.stages.summary.graph import bags, tfidf_vectors, words
+from worker.stages.summary.scores import ScoringParams, entity_mass, sentence_scores
 
 METHOD = "newsflow-extractive"
 MIN_WORDS = 4  # shorter sentences (datelines, captions, "Read more.") are chosen only if nothing else is

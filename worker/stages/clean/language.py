@@ -12,6 +12,10 @@ from typing import Final
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
+from schemas.result import ErrorReason
+from worker.config import Settings
+from worker.errors import InvalidArticle
+
 # Characters of uncapitalised words read. On 2,000 benchmark texts, 500 give the verdicts of
 # 3,000 but one (a Malay page read as Indonesian, as with 1,000), in 42% of the time
 # (python -m bench.language).
@@ -76,3 +80,30 @@ def detect_language(text: str) -> tuple[str, float]:
     """
     found = detect(text)
     return found.language, found.confidence
+
+
+def choose_language(text: str, hint: str | None, settings: Settings) -> tuple[str, float]:
+    """The article's language, or InvalidArticle(unsupported_language).
+
+    ``hint`` is what the producer or the page declares. The detector decides when it is sure;
+    a declared accepted language wins when the detector gives it some support; a text too short
+    or too name-heavy to tell takes the declared language, else the first accepted one.
+    """
+    found = detect(text)
+    accepted = settings.languages
+    if found.language in accepted:
+        return found.language, found.confidence
+    if hint is not None and hint in accepted and found.score(hint) >= settings.language_hint_min_confidence:
+        return hint, found.score(hint)
+    if found.language != UNDETERMINED and found.confidence >= settings.min_language_confidence:
+        raise InvalidArticle(
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+            f"article language {found.language!r} (confidence {found.confidence:.2f}) is not one of "
+            f"{list(accepted)}",
+        )
+    if hint is not None and hint not in accepted:
+        raise InvalidArticle(
+            ErrorReason.UNSUPPORTED_LANGUAGE,
+            f"declared language {hint!r} is not one of {list(accepted)} and the text does not say otherwise",
+        )
+    return hint or accepted[0], found.score(hint or accepted[0])
