@@ -18,11 +18,13 @@ from bench.summary_anchors import lead, lexrank, load_textrank, textrank, textra
 from bench.summary_data import (
     DATASETS,
     DEFAULT_DATA,
+    HALVES,
     RESULTS,
     DataSet,
     Item,
     analyse_items,
     cached_map,
+    half_of,
     read_items,
 )
 from bench.summary_scoring import Rouge, beats, score_pairs
@@ -82,17 +84,29 @@ def run_dataset(
         "LexRank": [_join(t, lexrank(t, k)) for t in texts],
         f"newsflow ({METHOD})": [result.summary.text for result in ours],
     }
-    scores = {
-        name: score_pairs(list(zip(candidates, references, strict=True)))
-        for name, candidates in systems.items()
+    halves = half_of([item.id for item in items])
+    parts: dict[str, list[int]] = {"all": list(range(len(items)))}
+    parts.update({half: [i for i, item in enumerate(items) if halves[item.id] == half] for half in HALVES})
+    by_part = {
+        part: {
+            name: score_pairs([(candidates[i], references[i]) for i in rows])
+            for name, candidates in systems.items()
+        }
+        for part, rows in parts.items()
     }
-    anchors = [score for name, score in scores.items() if not name.startswith("newsflow")]
+    ours_name = f"newsflow ({METHOD})"
+
+    def met(scores: dict[str, Rouge]) -> bool:
+        return beats(scores[ours_name], [s for name, s in scores.items() if name != ours_name])
+
     return {
         "dataset": dataset.name,
         "articles": len(items),
         "k": k,
-        "scores": {name: vars(score) for name, score in scores.items()},
-        "goal_met": beats(scores[f"newsflow ({METHOD})"], anchors),
+        "scores": {name: vars(score) for name, score in by_part["all"].items()},
+        "halves": {half: {name: vars(score) for name, score in by_part[half].items()} for half in HALVES},
+        "goal_met": all(met(scores) for scores in by_part.values()),
+        "goal_met_by_part": {part: met(scores) for part, scores in by_part.items()},
         "entities_seconds": round(entities_seconds, 3),
         "summary_seconds": round(summary_seconds, 3),
         "summary_over_entities": round(summary_seconds / max(entities_seconds, 1e-9), 4),
@@ -101,19 +115,28 @@ def run_dataset(
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    """The results side by side, one row per system and data set."""
-    lines = [f"{'dataset':<12} {'n':>5} {'k':>2}  {'system':<34} {'R1':>6} {'R2':>6} {'RL':>6}"]
+    """The results side by side: per data set and system, the whole set and its halves A and B."""
+    head = f"{'dataset':<12} {'n':>5} {'k':>2}  {'system':<34}"
+    columns = "".join(f" {part + ' ' + metric:>9}" for part in ("all", *HALVES) for metric in ("R1", "R2"))
+    lines = [head + columns + f" {'all RL':>9}"]
     for result in results:
+        parts = {"all": result["scores"], **result["halves"]}
         for name, score in result["scores"].items():
-            rouge = Rouge(**score)
-            lines.append(
-                f"{result['dataset']:<12} {result['articles']:>5} {result['k']:>2}  {name:<34} "
-                f"{rouge.r1:>6.2f} {rouge.r2:>6.2f} {rouge.rl:>6.2f}"
+            cells = "".join(
+                f" {Rouge(**parts[part][name]).r1:>9.2f} {Rouge(**parts[part][name]).r2:>9.2f}"
+                for part in ("all", *HALVES)
             )
+            lines.append(
+                f"{result['dataset']:<12} {result['articles']:>5} {result['k']:>2}  {name:<34}"
+                f"{cells} {Rouge(**score).rl:>9.2f}"
+            )
+        verdicts = ", ".join(
+            f"{part} {'yes' if ok else 'NO'}" for part, ok in result["goal_met_by_part"].items()
+        )
         lines.append(
             f"{'':<12} summary stage {result['summary_seconds']:.2f} s vs entities stage "
             f"{result['entities_seconds']:.2f} s ({100 * result['summary_over_entities']:.1f}%); "
-            f"goal (>= best anchor R1 and R2) met: {'yes' if result['goal_met'] else 'NO'}"
+            f"goal (>= best anchor R1 and R2): {verdicts}"
         )
     return "\n".join(lines)
 

@@ -41,6 +41,9 @@ _err = Console(stderr=True)
 
 Paths = Annotated[list[str], typer.Argument(help="Files (.txt, .html, .jsonl) or '-' for stdin.")]
 SummaryK = Annotated[int | None, typer.Option("--summary-sentences", "-k", min=1, help="Summary length.")]
+MaxWords = Annotated[
+    int | None, typer.Option("--max-words", min=1, help="At most this many words in the summary.")
+]
 
 
 def _settings() -> Settings:
@@ -61,6 +64,7 @@ def _error_event(error: InvalidArticle, payload: object, stage: Stage) -> ErrorE
 def process(
     paths: Paths,
     summary_sentences: SummaryK = None,
+    max_words: MaxWords = None,
     pretty: Annotated[bool, typer.Option(help="Indented JSON.")] = False,
 ) -> None:
     """Run the stages in this process (no Redis); one ArticleResult JSON per line."""
@@ -75,7 +79,8 @@ def process(
             continue
         nlp = nlp or load_nlp(settings.spacy_model)
         try:
-            output(process_in_process(item.article, settings, nlp, summary_sentences), pretty=pretty)
+            result = process_in_process(item.article, settings, nlp, summary_sentences, max_words)
+            output(result, pretty=pretty)
         except InvalidArticle as exc:
             output(_error_event(exc, item.article.model_dump(mode="json"), Stage.CLEAN))
             failed += 1
@@ -86,6 +91,7 @@ def process(
 def submit_command(
     paths: Paths,
     summary_sentences: SummaryK = None,
+    max_words: MaxWords = None,
     wait: Annotated[bool, typer.Option(help="Wait until each is published or failed.")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0,
     reprocess: Annotated[bool, typer.Option(help="Process again as a new revision even if done.")] = False,
@@ -101,7 +107,9 @@ def submit_command(
             delivery.publish_error(event)
             output(event)
             continue
-        receipt = submit(app, delivery, item.article, summary_sentences, reprocess=reprocess)
+        receipt = submit(
+            app, delivery, item.article, summary_sentences, reprocess=reprocess, max_words=max_words
+        )
         ids.append(receipt.article_id)
         if not wait:
             print(receipt.article_id if receipt.enqueued else f"{receipt.article_id}\talready-done")

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
 
     # Summary
     summary_sentences: int = Field(default=3, ge=1, le=50)
+    summary_max_words: int | None = Field(default=None, ge=1)  # a word budget besides the sentence count
 
     # Limits
     max_article_bytes: int = Field(default=2_000_000, ge=1)

@@ -32,6 +32,7 @@ def submit(
     summary_sentences: int | None = None,
     *,
     reprocess: bool = False,
+    max_words: int | None = None,
 ) -> Receipt:
     """Enqueue one article unless it already reached its terminal event.
 
@@ -45,7 +46,9 @@ def submit(
         return Receipt(article_id, enqueued=False)
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
     delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
-    stage_signature(app, Stage.CLEAN, payload, revision=revision, k=summary_sentences).apply_async()
+    stage_signature(
+        app, Stage.CLEAN, payload, revision=revision, k=summary_sentences, max_words=max_words
+    ).apply_async()
     return Receipt(article_id, enqueued=True, revision=revision)
 
 
@@ -71,9 +74,17 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
 
 
 def process_in_process(
-    raw: RawArticle, settings: Settings, nlp: Language, summary_sentences: int | None = None
+    raw: RawArticle,
+    settings: Settings,
+    nlp: Language,
+    summary_sentences: int | None = None,
+    max_words: int | None = None,
 ) -> ArticleResult:
     """The whole pipeline in this process, no Redis: what ``newsflow process`` runs."""
     cleaned = clean(raw, settings)
     analysed = analyse(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)
-    return summarise(analysed, summary_sentences or settings.summary_sentences)
+    return summarise(
+        analysed,
+        summary_sentences or settings.summary_sentences,
+        max_words=max_words or settings.summary_max_words,
+    )

@@ -52,12 +52,19 @@ def _check_tokens(article: CleanArticle, settings: Settings) -> None:
 
 
 def stage_signature(
-    app: Celery, stage: Stage, document: object, *, revision: int = 0, k: int | None = None
+    app: Celery,
+    stage: Stage,
+    document: object,
+    *,
+    revision: int = 0,
+    k: int | None = None,
+    max_words: int | None = None,
 ) -> Signature:
     """The task message that runs ``stage`` on ``document`` (and, from there, the rest)."""
-    return app.signature(
-        TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs={"revision": revision, "k": k}
-    )
+    kwargs: dict[str, int | None] = {"revision": revision, "k": k}
+    if max_words is not None:
+        kwargs["max_words"] = max_words
+    return app.signature(TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs=kwargs)
 
 
 def _consumed_queues(app: Celery, settings: Settings) -> set[str]:
@@ -71,7 +78,9 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     runtime = Runtime(settings)
     runner = StageRunner(runtime)
 
-    def run_stage(stage: Stage, document: object, revision: int, k: int | None) -> str | None:
+    def run_stage(
+        stage: Stage, document: object, revision: int, k: int | None, words: int | None
+    ) -> str | None:
         """One stage on its input; the output document, or None once the result is published."""
         if stage is Stage.CLEAN:
             return clean(parse_raw(document), settings).model_dump_json()
@@ -80,26 +89,30 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
             _check_tokens(article, settings)
             return analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars).model_dump_json()
         analysed = AnalysedArticle.model_validate_json(str(document))
-        result = summarise(analysed, k or settings.summary_sentences)
+        result = summarise(
+            analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
+        )
         if revision:
             result = result.model_copy(update={"revision": revision})
         entry = runtime.delivery.publish_result(result)
         log.info("article_published" if entry else "article_already_published", entry=entry)
         return None
 
-    def run(task: StageTask, document: object, revision: int, k: int | None) -> None:
+    def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
         """Run the task's stage and the fused stages after it; hand the next one on through Redis."""
         chain = fused_chain(task.stage, runtime.fused)
         for position, stage in enumerate(chain):
             where = Where(stage, payload_id(document), revision, document)
             limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
             with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
-                output = run_stage(stage, document, revision, k)
+                output = run_stage(stage, document, revision, k, words)
                 following = next_stage(stage)
                 if output is None or following is None:
                     return
                 if following not in chain:
-                    stage_signature(task.app, following, output, revision=revision, k=k).apply_async()
+                    stage_signature(
+                        task.app, following, output, revision=revision, k=k, max_words=words
+                    ).apply_async()
                     return
             document = output
 
@@ -117,16 +130,26 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         }
 
     @app.task(**options(Stage.CLEAN))
-    def clean_task(self: StageTask, payload: object, revision: int = 0, k: int | None = None) -> None:
-        run(self, payload, revision, k)
+    def clean_task(
+        self: StageTask,
+        payload: object,
+        revision: int = 0,
+        k: int | None = None,
+        max_words: int | None = None,
+    ) -> None:
+        run(self, payload, revision, k, max_words)
 
     @app.task(**options(Stage.ENTITIES))
-    def entities_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
-        run(self, document, revision, k)
+    def entities_task(
+        self: StageTask, document: str, revision: int = 0, k: int | None = None, max_words: int | None = None
+    ) -> None:
+        run(self, document, revision, k, max_words)
 
     @app.task(**options(Stage.SUMMARISE))
-    def summarise_task(self: StageTask, document: str, revision: int = 0, k: int | None = None) -> None:
-        run(self, document, revision, k)
+    def summarise_task(
+        self: StageTask, document: str, revision: int = 0, k: int | None = None, max_words: int | None = None
+    ) -> None:
+        run(self, document, revision, k, max_words)
 
     tasks: dict[Stage, StageTask] = {Stage.CLEAN: clean_task, Stage.ENTITIES: entities_task}
 

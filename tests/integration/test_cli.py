@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from schemas import ArticleResult, ErrorEvent, ErrorReason
+from schemas.result import Summary
 from tests.conftest import ROOT, SEED, settings_env
 from worker.config import Settings
 from worker.delivery import Delivery
@@ -39,6 +40,28 @@ def test_process_prints_one_result_per_article(tmp_path: Path) -> None:
         ErrorEvent.model_validate_json(line) for line in done.stderr.splitlines() if line.startswith("{")
     ]
     assert [(e.article_id, e.reason) for e in errors] == [("two", ErrorReason.EMPTY_TEXT)]
+
+
+def test_the_word_budget_comes_from_the_option_or_the_setting() -> None:
+    def summary(*options: str, env: dict[str, str] | None = None) -> Summary:
+        done = subprocess.run(
+            [*CLI, "process", str(SEED), "-k", "6", *options],
+            capture_output=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        return ArticleResult.model_validate_json(done.stdout).summary
+
+    unbounded = summary()
+    by_option = summary("--max-words", "45")
+    by_setting = summary(env={**settings_env(Settings()), "NEWSFLOW_SUMMARY_MAX_WORDS": "45"})
+    assert len(unbounded.text.split()) > 45
+    for bounded in (by_option, by_setting):
+        assert bounded.params["max_words"] == 45
+        assert len(bounded.text.split()) <= 45 or len(bounded.sentences) == 1
+    assert by_option == by_setting
 
 
 def test_process_reads_stdin() -> None:
@@ -101,7 +124,7 @@ def test_submit_wait_and_subscribe(
         encoding="utf-8",
     )
     done = subprocess.run(
-        [*CLI, "submit", str(articles), "--wait", "--timeout", "90"],
+        [*CLI, "submit", str(articles), "--wait", "--timeout", "90", "--max-words", "30"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -113,7 +136,7 @@ def test_submit_wait_and_subscribe(
     assert sorted(done.stdout.split("\n")[:2]) == [f"bad-{tag}\tfailed", f"good-{tag}\tpublished"]
     out, err = listener.communicate(timeout=60)
     assert listener.returncode == 0
-    assert [ArticleResult.model_validate_json(line).article_id for line in out.splitlines()] == [
-        f"good-{tag}"
-    ]
+    published = [ArticleResult.model_validate_json(line) for line in out.splitlines()]
+    assert [result.article_id for result in published] == [f"good-{tag}"]
+    assert published[0].summary.params["max_words"] == 30  # --max-words rides with the article
     assert ErrorEvent.model_validate_json(err.strip().splitlines()[-1]).reason is ErrorReason.ONLY_BOILERPLATE

@@ -40,6 +40,7 @@ def test_the_wheel_holds_worker_and_schemas_only(wheel: Path) -> None:
     assert {t for t in tops if not t.endswith(".dist-info")} == {"worker", "schemas"}
     assert "schemas/json/article_result.schema.json" in names
     assert "worker/stages/clean/__init__.py" in names
+    assert "worker/stages/summary/scorer.json" in names  # the summary's learned weights
 
 
 def test_bench_from_an_installed_wheel_explains_itself(wheel: Path, tmp_path: Path) -> None:

@@ -1,26 +1,11 @@
-"""The summariser's sentence evidence: position prior, entity mass, quotes, the greedy selection."""
+"""The summariser's sentence evidence: entity mass, quotes, centrality, the greedy selection."""
 
 import numpy as np
-import pytest
 
 from schemas.entities import Entity, Mention
 from worker.stages.summary.graph import bags, pagerank, tfidf_vectors
-from worker.stages.summary.scores import (
-    ScoringParams,
-    entity_mass,
-    is_quote,
-    position_prior,
-    sentence_scores,
-)
+from worker.stages.summary.scores import entity_mass, is_quote
 from worker.stages.summary.stage import select
-
-
-def test_position_prior_flattens_as_the_compression_ratio_grows() -> None:
-    params = ScoringParams(position_power=1.0, ratio_scale=0.5, position_floor=0.0)
-    steep = position_prior(30, 3, params)
-    flat = position_prior(10, 5, params)
-    assert steep[0] == 1.0 and steep[1] < 0.6
-    assert np.allclose(flat, 1.0)
 
 
 def test_entity_mass_counts_each_entity_once_per_sentence() -> None:
@@ -52,11 +37,3 @@ def test_select_respects_the_word_budget() -> None:
     similarity = np.eye(3)
     picked = select(np.array([1.0, 0.9, 0.8]), similarity, [10, 30, 5], k=3, redundancy=0.6, max_words=20)
     assert picked == [0, 2]
-
-
-def test_very_long_sentences_and_quotes_are_demoted() -> None:
-    params = ScoringParams(position_power=0.0, entity_weight=0.0, long_words=50, quote_factor=0.5)
-    texts = ["The bank raised rates.", "The bank raised rates.", "“The bank raised rates,” he said."]
-    similarity = np.ones((3, 3))
-    scores = sentence_scores(texts, [10, 200, 10], similarity, np.zeros(3), k=1, params=params)
-    assert scores[1] == pytest.approx(scores[0] / 4) and scores[2] == pytest.approx(scores[0] / 2)

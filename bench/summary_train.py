@@ -1,0 +1,190 @@
+"""Train the summary stage's sentence scorer on the development sets' tuning halves.
+
+    python -m bench.summary_train [--data DIR] [--l2 1.0] [--out PATH]
+
+For every article of every summary data set (``bench.summary_data.DATASETS``) the stage's own
+candidate sentences and features (``worker.stages.summary``) are labelled by a greedy ROUGE oracle
+(``bench.summary_oracle``); a logistic regression with an L2 penalty is fitted by Newton's method on
+half A of each set (sorted ids, even positions), each set weighing the same. The coefficients go to
+``worker/stages/summary/scorer.json`` with their provenance. Both halves are then scored against
+Lead-k on the same sentences; ``python -m bench.summaries`` gives the full table with every anchor.
+"""
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.summary_anchors import lead
+from bench.summary_data import DATASETS, DEFAULT_DATA, HALVES, RESULTS, analyse_items, half_of, read_items
+from bench.summary_oracle import oracle
+from bench.summary_scoring import score_pairs
+from schemas.entities import AnalysedArticle
+from worker.config import Settings
+from worker.nlp import load_nlp
+from worker.stages.summary.features import FEATURE_NAMES
+from worker.stages.summary.graph import bags, tfidf_vectors
+from worker.stages.summary.model import SCORER_FILE, Scorer
+from worker.stages.summary.stage import candidates, pool_features, summarise
+
+CACHE = RESULTS / "cache"
+
+
+@dataclass
+class Example:
+    """One article's candidate features and oracle labels."""
+
+    dataset: str
+    half: str
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def examples_of(article: AnalysedArticle, reference: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stage's features for its candidates, and 1 for those the oracle takes."""
+    pool = candidates(article)
+    texts = [article.text[start:end] for start, end in pool.spans]
+    if not texts:
+        return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
+    vectors = tfidf_vectors(bags(texts))
+    features = pool_features(article, pool, vectors @ vectors.T, k)
+    labels = np.zeros(len(texts))
+    labels[oracle(texts, reference, k)] = 1.0
+    return features, labels
+
+
+@dataclass(frozen=True)
+class Training:
+    """The network's size and the optimiser's settings."""
+
+    hidden: int = 32
+    epochs: int = 800
+    learning_rate: float = 0.01
+    l2: float = 1e-3
+    seed: int = 0
+
+
+def fit_network(
+    features: np.ndarray, labels: np.ndarray, weights: np.ndarray, training: Training
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One tanh hidden layer, logistic output, weighted cross-entropy plus L2, full-batch Adam.
+
+    Returns (hidden weights, hidden bias, output weights, output bias). The same seed gives the
+    same network.
+    """
+    rng = np.random.default_rng(training.seed)
+    inputs = features.shape[1]
+    params = [
+        rng.normal(0.0, 1.0 / np.sqrt(inputs), (inputs, training.hidden)),
+        np.zeros(training.hidden),
+        rng.normal(0.0, 1.0 / np.sqrt(training.hidden), training.hidden),
+        np.zeros(1),
+    ]
+    first = [np.zeros_like(p) for p in params]
+    second = [np.zeros_like(p) for p in params]
+    share = weights / weights.sum()
+    for step in range(1, training.epochs + 1):
+        hidden = np.tanh(features @ params[0] + params[1])
+        p = 1.0 / (1.0 + np.exp(-(hidden @ params[2] + params[3][0])))
+        error = share * (p - labels)
+        back = np.outer(error, params[2]) * (1.0 - hidden**2)
+        grads = [
+            features.T @ back + training.l2 * params[0],
+            back.sum(axis=0),
+            hidden.T @ error + training.l2 * params[2],
+            np.array([error.sum()]),
+        ]
+        for i, grad in enumerate(grads):
+            first[i] = 0.9 * first[i] + 0.1 * grad
+            second[i] = 0.999 * second[i] + 0.001 * grad**2
+            corrected = first[i] / (1 - 0.9**step)
+            params[i] = params[i] - training.learning_rate * corrected / (
+                np.sqrt(second[i] / (1 - 0.999**step)) + 1e-8
+            )
+    return params[0], params[1], params[2], float(params[3][0])
+
+
+def train(examples: list[Example], training: Training, version: str) -> Scorer:
+    """A scorer fitted on the half-A examples, each data set weighing the same in total."""
+    tuning = [e for e in examples if e.half == "A" and len(e.labels)]
+    features = np.vstack([e.features for e in tuning])
+    labels = np.concatenate([e.labels for e in tuning])
+    per_set: dict[str, int] = {}
+    for e in tuning:
+        per_set[e.dataset] = per_set.get(e.dataset, 0) + len(e.labels)
+    weights = np.concatenate([np.full(len(e.labels), 1.0 / per_set[e.dataset]) for e in tuning])
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale == 0] = 1.0
+    hidden_weights, hidden_bias, output_weights, output_bias = fit_network(
+        (features - mean) / scale, labels, weights, training
+    )
+    return Scorer(mean, scale, hidden_weights, hidden_bias, output_weights, output_bias, version)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Label, fit, write the scorer, and print both halves against Lead-k."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    parser.add_argument("--hidden", type=int, default=Training.hidden, help="hidden units")
+    parser.add_argument("--epochs", type=int, default=Training.epochs)
+    parser.add_argument("--l2", type=float, default=Training.l2, help="L2 penalty on the weights")
+    parser.add_argument("--out", type=Path, default=SCORER_FILE)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    nlp = load_nlp(settings.spacy_model)
+    examples: list[Example] = []
+    loaded = []
+    for dataset in DATASETS:
+        items = read_items(args.data, dataset)
+        articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
+        halves = half_of([item.id for item in items])
+        for item, article in zip(items, articles, strict=True):
+            features, labels = examples_of(article, item.reference, dataset.k)
+            examples.append(Example(dataset.name, halves[item.id], features, labels))
+        loaded.append((dataset, items, articles, halves))
+    training = Training(hidden=args.hidden, epochs=args.epochs, l2=args.l2)
+    scorer = train(examples, training, version=f"mlp-{training.hidden}")
+    document = {
+        **scorer.as_dict(),
+        "trained_on": {
+            dataset.name: sum(1 for e in examples if e.dataset == dataset.name and e.half == "A")
+            for dataset, *_ in loaded
+        },
+        "half": "A (even positions of the sorted ids)",
+        "training": asdict(training),
+        "command": "python -m bench.summary_train",
+    }
+    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    reach = np.abs(scorer.hidden_weights) @ np.abs(scorer.output_weights)
+    for name, weight in sorted(zip(FEATURE_NAMES, reach, strict=True), key=lambda p: -p[1]):
+        print(f"  {name:<28} {weight:.3f}")  # how strongly the feature reaches the output
+    for dataset, items, articles, halves in loaded:
+        for half in HALVES:
+            rows = [i for i, item in enumerate(items) if halves[item.id] == half]
+            ours = score_pairs(
+                [
+                    (summarise(articles[i], dataset.k, scorer=scorer).summary.text, items[i].reference)
+                    for i in rows
+                ]
+            )
+            texts = [[articles[i].text[s.start : s.end] for s in articles[i].sentences] for i in rows]
+            leads = score_pairs(
+                [
+                    (" ".join(t[j] for j in lead(len(t), dataset.k)), items[i].reference)
+                    for t, i in zip(texts, rows, strict=True)
+                ]
+            )
+            print(
+                f"{dataset.name:<12} half {half} ({len(rows):>4}): "
+                f"scorer R1/R2 {ours.r1:6.2f} {ours.r2:6.2f} Lead-{dataset.k} {leads.r1:6.2f} {leads.r2:6.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

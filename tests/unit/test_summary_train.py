@@ -1,0 +1,41 @@
+"""The scorer's training code: the greedy ROUGE oracle and the small network."""
+
+import numpy as np
+
+from bench.summary_oracle import oracle
+from bench.summary_train import Training, fit_network
+
+
+def test_the_oracle_takes_the_sentences_the_reference_says() -> None:
+    sentences = [
+        "Cats sleep all day.",
+        "The council approved the new budget.",
+        "Rain is expected.",
+        "Taxes rise.",
+    ]
+    assert oracle(sentences, "The council approved a budget; taxes rise", 2) == [1, 3]
+    assert oracle(sentences, "council budget", 3) == [1]  # stops when nothing more helps
+
+
+def _accuracy(features: np.ndarray, labels: np.ndarray, training: Training) -> float:
+    w1, b1, w2, b2 = fit_network(features, labels, np.ones(len(labels)), training)
+    predicted = np.tanh(features @ w1 + b1) @ w2 + b2 > 0
+    return float(np.mean(predicted == labels.astype(bool)))
+
+
+def test_the_network_learns_an_interaction_a_linear_model_cannot() -> None:
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 2))
+    labels = (features[:, 0] * features[:, 1] > 0).astype(float)  # XOR of the signs
+    assert _accuracy(features, labels, Training(hidden=8, epochs=600)) > 0.9
+    assert _accuracy(features, labels, Training(hidden=1, epochs=600)) < 0.75
+
+
+def test_training_is_reproducible() -> None:
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(50, 3))
+    labels = (features[:, 0] > 0).astype(float)
+    first = fit_network(features, labels, np.ones(50), Training(hidden=4, epochs=50))
+    second = fit_network(features, labels, np.ones(50), Training(hidden=4, epochs=50))
+    for a, b in zip(first, second, strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))

@@ -1,0 +1,101 @@
+"""Per-sentence features for the learned sentence scorer (``summary/model.py``).
+
+Every feature is computed from the article alone: where the sentence sits, how central it is,
+how long it is, what it names, whether it repeats the headline, whether it is a quotation or reads
+like an image caption. Two document-level inputs, the compression ratio k / n and the number of
+sentences, are the same for every sentence of an article: they change no ranking by themselves,
+but the scorer's hidden layer combines them with the others (when few of many sentences are kept,
+the opening carries the news; when many are kept, centrality and length decide).
+"""
+
+import math
+import re
+
+import numpy as np
+
+from worker.stages.summary.graph import words
+from worker.stages.summary.scores import centrality, is_quote
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "first",  # the first candidate sentence
+    "log_position",  # log(1 + index among the candidates)
+    "relative_position",  # index / (n - 1)
+    "log_position_x_ratio",  # log(1 + index) * k / n: the opening weighs more when few are kept
+    "relative_position_x_ratio",
+    "paragraph_start",  # opens a paragraph of the body
+    "log_centrality",  # LexRank centrality, the mean sentence at 0
+    "log_words",  # log of the word count
+    "long",  # words beyond 40, in units of 40
+    "short",  # fewer than 10 words, in units of 10
+    "entity_mass",  # salience of the entities named, scaled to the article's maximum
+    "title_overlap",  # share of the sentence's content words found in the headline
+    "opens_with_quote",
+    "quoted_share",  # share of the characters inside quotation marks
+    "capitalised_share",  # share of words that start with a capital: names lists, captions
+    "no_final_punctuation",  # ends without . ! ? or a closing quote: captions, run-ons
+    "question",
+    "digits_share",  # share of words holding a digit: tables, scores, listings
+    "ratio",  # k / n for the article
+    "log_sentences",  # log n
+)
+
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_FINAL = (".", "!", "?", "”", '"', "’", "'", ")", ":")
+_TERM = re.compile(r"\b\w\w+\b")
+
+
+def _content_words(text: str) -> set[str]:
+    return set(_TERM.findall(text.casefold()))
+
+
+def sentence_features(
+    texts: list[str],
+    paragraph_starts: list[bool],
+    similarity: np.ndarray,
+    entity_share: np.ndarray,
+    title: str,
+    *,
+    k: int,
+) -> np.ndarray:
+    """One row of ``FEATURE_NAMES`` per sentence (``texts`` in article order)."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(FEATURE_NAMES)))
+    index = np.arange(n, dtype=float)
+    ratio = min(k, n) / n
+    log_position = np.log1p(index)
+    relative = index / max(n - 1, 1)
+    central = np.log(np.maximum(centrality(similarity), 1e-6))
+    title_words = _content_words(title)
+    rows = []
+    for i, text in enumerate(texts):
+        tokens = words(text)
+        count = max(len(tokens), 1)
+        content = _content_words(text)
+        quoted = sum(len(m) for m in _QUOTED.findall(text))
+        stripped = text.rstrip()
+        rows.append(
+            [
+                1.0 if i == 0 else 0.0,
+                log_position[i],
+                relative[i],
+                log_position[i] * ratio,
+                relative[i] * ratio,
+                1.0 if paragraph_starts[i] else 0.0,
+                central[i],
+                math.log(count),
+                max(0.0, count - 40) / 40,
+                max(0.0, 10 - count) / 10,
+                float(entity_share[i]),
+                len(content & title_words) / len(content) if content and title_words else 0.0,
+                1.0 if is_quote(text) else 0.0,
+                quoted / max(len(text), 1),
+                sum(1 for t in tokens if t[:1].isupper()) / count,
+                0.0 if stripped.endswith(_FINAL) else 1.0,
+                1.0 if stripped.endswith("?") else 0.0,
+                sum(1 for t in tokens if any(c.isdigit() for c in t)) / count,
+                ratio,
+                math.log(n),
+            ]
+        )
+    return np.array(rows, dtype=float)
