@@ -25,7 +25,7 @@ from schemas.entities import AnalysedArticle
 from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.summary.features import FEATURE_NAMES
-from worker.stages.summary.graph import bags, tfidf_vectors
+from worker.stages.summary.graph import bags, cosine_similarity
 from worker.stages.summary.model import SCORER_FILE, Scorer
 from worker.stages.summary.stage import candidates, pool_features, summarise
 
@@ -48,8 +48,7 @@ def examples_of(article: AnalysedArticle, reference: str, k: int) -> tuple[np.nd
     texts = [article.text[start:end] for start, end in pool.spans]
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
-    vectors = tfidf_vectors(bags(texts))
-    features = pool_features(article, pool, vectors @ vectors.T, k)
+    features = pool_features(article, pool, cosine_similarity(bags(texts)), k)
     labels = np.zeros(len(texts))
     labels[oracle(texts, reference, k)] = 1.0
     return features, labels

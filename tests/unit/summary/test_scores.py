@@ -1,9 +1,11 @@
 """The summariser's sentence evidence: entity mass, quotes, centrality, the greedy selection."""
 
 import numpy as np
+import pytest
 
 from schemas.entities import Entity, Mention
-from worker.stages.summary.graph import bags, pagerank, tfidf_vectors
+from worker.stages.summary import graph
+from worker.stages.summary.graph import bags, cosine_similarity, pagerank
 from worker.stages.summary.scores import entity_mass, is_quote
 from worker.stages.summary.stage import select
 
@@ -26,8 +28,7 @@ def test_quotes_are_recognised() -> None:
 
 def test_similar_sentences_are_central_and_duplicates_are_skipped() -> None:
     texts = ["rates rise at the bank", "the bank lifts rates", "rates rise at the bank", "a cat sleeps"]
-    vectors = tfidf_vectors(bags(texts))
-    similarity = vectors @ vectors.T
+    similarity = cosine_similarity(bags(texts))
     scores = pagerank(similarity, np.full(4, 0.25), self_loops=False)
     assert scores[3] < min(scores[:3])
     assert select(scores, similarity, [5, 4, 5, 3], k=2, redundancy=0.6) in ([0, 1], [1, 2])
@@ -37,3 +38,11 @@ def test_select_respects_the_word_budget() -> None:
     similarity = np.eye(3)
     picked = select(np.array([1.0, 0.9, 0.8]), similarity, [10, 30, 5], k=3, redundancy=0.6, max_words=20)
     assert picked == [0, 2]
+
+
+def test_the_sparse_and_the_dense_similarity_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["rates rise at the bank", "the bank lifts rates", "", "a cat sleeps on the bank", "rates"]
+    dense = cosine_similarity(bags(texts))
+    monkeypatch.setattr(graph, "DENSE_CELLS", 0)
+    assert np.allclose(cosine_similarity(bags(texts)), dense)
+    assert np.allclose(np.diag(dense), [1, 1, 0, 1, 1])

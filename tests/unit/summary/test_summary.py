@@ -1,5 +1,7 @@
 """The summary stage: k sentences in article order, exact offsets, sane degenerate cases."""
 
+import random
+
 import pytest
 import spacy
 from spacy.language import Language
@@ -125,3 +127,27 @@ def test_short_fragments_lose_to_real_sentences(nlp: Language) -> None:
         "The central bank raised interest rates by half a point on Thursday.",
         "Economists had expected the bank to raise rates by a quarter point.",
     ]
+
+
+def test_an_article_made_only_of_quotes(nlp: Language) -> None:
+    text = " ".join(
+        f"“The council will fund project number {i} in the city this year,” said member {i}."
+        for i in range(6)
+    )
+    result = _summarise(nlp, text, 3)
+    assert len(result.summary.sentences) == 3
+    for sentence in result.summary.sentences:
+        assert result.text[sentence.start : sentence.end] == sentence.text
+
+
+def test_a_50000_word_article_is_summarised_with_exact_offsets(nlp: Language) -> None:
+    rng = random.Random(0)
+    vocabulary = [f"term{i}" for i in range(20_000)]
+    sentences = ["The " + " ".join(rng.choice(vocabulary) for _ in range(19)) + "." for _ in range(2_500)]
+    text = "\n\n".join(" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5))
+    analysed = analyse(clean(RawArticle(text=text), Settings(max_article_bytes=10_000_000)), nlp)
+    assert len(analysed.text.split()) == 50_000
+    result = summarise(analysed, 3)
+    assert len(result.summary.sentences) == 3
+    for sentence in result.summary.sentences:
+        assert result.text[sentence.start : sentence.end] == sentence.text

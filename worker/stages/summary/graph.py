@@ -5,6 +5,7 @@ import re
 from collections import Counter
 
 import numpy as np
+from scipy import sparse
 from spacy.lang.en.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -21,18 +22,49 @@ def bags(texts: list[str]) -> list[Counter[str]]:
     return [Counter(w for w in _TERM.findall(t.casefold()) if w not in STOP_WORDS) for t in texts]
 
 
-def tfidf_vectors(term_bags: list[Counter[str]]) -> np.ndarray:
-    """Unit-length tf-idf rows; smoothed idf over the sentences themselves (zero rows stay zero)."""
+# Above this many cells (sentences x terms) the tf-idf matrix is built sparse: a 50,000-word
+# article would otherwise take hundreds of MB; below it the dense product is faster.
+DENSE_CELLS = 2_000_000
+
+
+def _tfidf_cells(term_bags: list[Counter[str]]) -> tuple[list[int], list[int], np.ndarray, int]:
+    """Rows, columns and unit-row tf-idf values of the non-zero cells; and the number of terms.
+
+    Smoothed idf over the sentences themselves; a sentence without terms keeps a zero row.
+    """
     document_frequency: Counter[str] = Counter(w for bag in term_bags for w in bag)
     vocabulary = {word: i for i, word in enumerate(document_frequency)}
-    matrix = np.zeros((len(term_bags), max(len(vocabulary), 1)))
     n = len(term_bags)
+    rows: list[int] = []
+    columns: list[int] = []
+    weights: list[float] = []
     for row, bag in enumerate(term_bags):
         for word, count in bag.items():
-            matrix[row, vocabulary[word]] = count * (math.log((1 + n) / (1 + document_frequency[word])) + 1)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            rows.append(row)
+            columns.append(vocabulary[word])
+            weights.append(count * (math.log((1 + n) / (1 + document_frequency[word])) + 1))
+    values = np.array(weights)
+    norms = np.zeros(n)
+    np.add.at(norms, rows, values**2)
     norms[norms == 0] = 1.0
-    return np.asarray(matrix / norms)
+    return rows, columns, values / np.sqrt(norms)[rows], max(len(vocabulary), 1)
+
+
+def tfidf_vectors(term_bags: list[Counter[str]]) -> sparse.csr_matrix:
+    """Unit-length tf-idf rows as a sparse matrix."""
+    rows, columns, values, terms = _tfidf_cells(term_bags)
+    return sparse.csr_matrix((values, (rows, columns)), shape=(len(term_bags), terms))
+
+
+def cosine_similarity(term_bags: list[Counter[str]]) -> np.ndarray:
+    """The sentences' pairwise tf-idf cosine similarities (dense, n by n)."""
+    rows, columns, values, terms = _tfidf_cells(term_bags)
+    if len(term_bags) * terms > DENSE_CELLS:
+        vectors = sparse.csr_matrix((values, (rows, columns)), shape=(len(term_bags), terms))
+        return np.asarray((vectors @ vectors.T).toarray())
+    dense = np.zeros((len(term_bags), terms))
+    dense[rows, columns] = values
+    return np.asarray(dense @ dense.T)
 
 
 def pagerank(

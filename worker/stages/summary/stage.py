@@ -16,7 +16,7 @@ from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, Summary, SummarySentence
 from worker.stages.boilerplate import boilerplate_kind
 from worker.stages.summary.features import sentence_features
-from worker.stages.summary.graph import bags, tfidf_vectors, words
+from worker.stages.summary.graph import bags, cosine_similarity, words
 from worker.stages.summary.model import Scorer, default_scorer
 from worker.stages.summary.scores import ScoringParams, entity_mass
 from worker.stages.summary.sentences import split_glued
@@ -127,8 +127,7 @@ def summarise(
     picked: list[int] = []
     scores = np.zeros(len(spans))
     if spans:
-        vectors = tfidf_vectors(bags(texts))
-        similarity = vectors @ vectors.T
+        similarity = cosine_similarity(bags(texts))
         odds = (scorer or default_scorer()).log_odds(pool_features(article, pool, similarity, k))
         scores = 1.0 / (1.0 + np.exp(-odds))
         picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
