@@ -120,6 +120,7 @@ def summarise(
 ) -> ArticleResult:
     """Pick up to ``k`` sentences (and at most ``max_words`` words) of the body, in article order."""
     started = time.perf_counter()
+    scorer = scorer or default_scorer()
     pool = candidates(article)
     spans = pool.spans
     texts = [article.text[start:end] for start, end in spans]
@@ -128,7 +129,7 @@ def summarise(
     scores = np.zeros(len(spans))
     if spans:
         similarity = cosine_similarity(bags(texts))
-        odds = (scorer or default_scorer()).log_odds(pool_features(article, pool, similarity, k))
+        odds = scorer.log_odds(pool_features(article, pool, similarity, k))
         scores = 1.0 / (1.0 + np.exp(-odds))
         picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
         if max_words is None:
@@ -141,7 +142,7 @@ def summarise(
         "k": k,
         "min_words": MIN_WORDS,
         **params.as_params(),
-        "scorer": (scorer or default_scorer()).version,
+        "scorer": scorer.version,
     }
     if max_words is not None:
         recorded["max_words"] = max_words
