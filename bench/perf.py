@@ -8,6 +8,7 @@ ratios the project's goals are stated in; results go to bench/results/perf.json.
 
 import argparse
 import os
+import random
 import re
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import redis
 import spacy
@@ -216,7 +218,13 @@ def _wait(condition: Callable[[], bool], timeout_s: float) -> None:
 
 
 def newsflow(
-    redis_url: str, texts: list[str], concurrency: int, *, idle_samples: int = 0, fuse: bool = True
+    redis_url: str,
+    texts: list[str],
+    concurrency: int,
+    *,
+    idle_samples: int = 0,
+    fuse: bool = True,
+    duplicates: Literal["annotate", "skip", "off"] = "annotate",
 ) -> tuple[Run, list[float]]:
     """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies.
 
@@ -231,6 +239,7 @@ def newsflow(
         queue_entities=f"{tag}-entities",
         queue_summarise=f"{tag}-summarise",
         fuse_stages=fuse,
+        duplicates=duplicates,
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     node = f"{tag}@localhost"
@@ -274,6 +283,7 @@ def newsflow(
     delivery.purge()
     name = f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
     name += "" if fuse else ", stages not fused"
+    name += "" if duplicates == "annotate" else f", duplicates={duplicates}"
     return Run.through_worker(name, texts, seconds, latencies, rss), idle
 
 
@@ -404,6 +414,43 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
     return Round([a, b, c, d1, d2, d2_unfused], idle, idle_unfused)
 
 
+def with_copies(texts: list[str], share: float, seed: int = 15) -> list[str]:
+    """A feed of ``texts`` where ``share`` of the articles are re-publications of others.
+
+    A copy has a new headline and its last paragraph cut; each copy comes after its original.
+    """
+    rng = random.Random(seed)
+    copies = round(len(texts) * share)
+    originals = texts[: len(texts) - copies]
+    feed = list(originals)
+    for _ in range(copies):
+        source = rng.choice(originals)
+        paragraphs = source.strip().split("\n\n")
+        body = paragraphs[1:-1] if len(paragraphs) > 3 else paragraphs[1:]
+        feed.insert(
+            rng.randrange(feed.index(source) + 1, len(feed) + 1),
+            "Updated: the story so far\n\n" + "\n\n".join(body),
+        )
+    return feed
+
+
+def duplicate_saving(redis_url: str, texts: list[str], share: float) -> dict[str, float]:
+    """Throughput on a feed with ``share`` copies: duplicates annotated against skipped."""
+    feed = with_copies(texts, share)
+    annotate, _ = newsflow(redis_url, feed, 2, duplicates="annotate")
+    skip, _ = newsflow(redis_url, feed, 2, duplicates="skip")
+    off, _ = newsflow(redis_url, feed, 2, duplicates="off")
+    return {
+        "copies": share,
+        "articles": len(feed),
+        "off_articles_per_s": round(off.per_second, 3),
+        "annotate_articles_per_s": round(annotate.per_second, 3),
+        "skip_articles_per_s": round(skip.per_second, 3),
+        "skip_over_annotate": round(skip.per_second / annotate.per_second, 3),
+        "annotate_over_off": round(annotate.per_second / off.per_second, 3),
+    }
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -420,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-samples", type=int, default=20, help="one-at-a-time latency samples")
     parser.add_argument("--rounds", type=int, default=1, help="passes over all configurations")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--copies", type=float, default=0.3, help="share of copies in the near-duplicate feed (0: skip it)"
+    )
     parser.add_argument("--soak", type=int, default=0, help="also run N articles and report worker RSS")
     args = parser.parse_args(argv)
 
@@ -469,6 +519,14 @@ def main(argv: list[str] | None = None) -> int:
             "median_ratios": ratios,
             "goals": GOALS,
         }
+        if args.copies:
+            payload["duplicates"] = saving = duplicate_saving(redis_url, texts, args.copies)
+            console.print(
+                f"feed with {args.copies:.0%} copies, 2 processes:"
+                f" annotate {saving['annotate_articles_per_s']} art/s,"
+                f" skip {saving['skip_articles_per_s']} art/s ({saving['skip_over_annotate']}x),"
+                f" index off {saving['off_articles_per_s']} art/s"
+            )
         if args.soak:
             payload["soak"] = soak(redis_url, texts, args.soak)
             console.print(f"soak: {payload['soak']}")

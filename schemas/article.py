@@ -1,7 +1,7 @@
 """What producers send (RawArticle) and what the clean stage hands on (CleanArticle)."""
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -13,6 +13,7 @@ ArticleId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.:\
 class RawArticle(Contract):
     """One article as a producer pushes it: exactly one of ``text`` or ``html``."""
 
+    schema_version: Literal[1, 2] = 2
     id: ArticleId | None = None
     url: str | None = Field(default=None, max_length=4096)
     source: str | None = Field(default=None, max_length=200)
@@ -56,6 +57,7 @@ class Removal(BaseModel):
 class CleanArticle(Contract):
     """A cleaned article: headline apart from the body, noise fixed, boilerplate reported."""
 
+    schema_version: Literal[2] = 2
     article_id: ArticleId
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
     title: str
@@ -65,4 +67,10 @@ class CleanArticle(Contract):
     metadata: ArticleMetadata = ArticleMetadata()
     removed: tuple[Removal, ...] = ()
     pipeline_version: str
+    duplicate_of: ArticleId | None = Field(
+        default=None, description="The earliest near-duplicate seen within the window, if any."
+    )
+    duplicate_similarity: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Estimated Jaccard similarity to ``duplicate_of``."
+    )
     timings: dict[str, float] = Field(default_factory=dict)

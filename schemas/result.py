@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +67,7 @@ class ErrorReason(StrEnum):
 class ErrorEvent(Contract):
     """A final failure of one article: published on the errors channel and dead-lettered."""
 
+    schema_version: Literal[2] = 2
     article_id: str
     stage: Stage
     reason: ErrorReason

@@ -2,7 +2,7 @@
 
 import json
 from functools import cached_property
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     # HTML with more elements than this is refused as too_large: extraction time grows with the
     # element count (about 11 s for 180,000 elements), and real article pages have a few thousand.
     max_html_elements: int = Field(default=100_000, ge=100)
+
+    # Near-duplicates (worker/duplicates.py): `annotate` marks a re-published story with the
+    # earliest copy seen in the window; `skip` also publishes it without entities or summary.
+    duplicates: Literal["annotate", "skip", "off"] = "annotate"
+    duplicate_window_s: int = Field(default=7 * 24 * 3600, ge=1)
+    # A candidate is a copy when this share of the shorter body's word 5-shingles is in the
+    # other (estimated containment; chosen with python -m bench.duplicates).
+    duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _limits_are_consistent(self) -> Self:
@@ -144,3 +152,16 @@ class RedisKeys:
     def dead_input(self, article_id: str) -> str:
         """The input of the stage that failed, kept for ``dead --requeue``."""
         return f"{self.prefix}:dead:input:{article_id}"
+
+    def duplicate_band(self, band: int, digest: str) -> str:
+        """The first article seen with this LSH band of its signature (expires with the window)."""
+        return f"{self.prefix}:dup:band:{band}:{digest}"
+
+    def duplicate_signature(self, article_id: str) -> str:
+        """An article's arrival number and MinHash signature (expires with the window)."""
+        return f"{self.prefix}:dup:sig:{article_id}"
+
+    @property
+    def duplicate_sequence(self) -> str:
+        """The counter that numbers articles in order of arrival at the duplicate index."""
+        return f"{self.prefix}:dup:seq"

@@ -7,6 +7,7 @@ from spacy.language import Language
 from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
+from worker.duplicates import DuplicateIndex
 from worker.nlp import load_nlp
 from worker.stages.clean.language import detect_language
 
@@ -24,6 +25,11 @@ class Runtime:
     def delivery(self) -> Delivery:
         """Writes results and errors; one connection pool per process."""
         return Delivery.from_settings(self.settings)
+
+    @cached_property
+    def duplicates(self) -> DuplicateIndex:
+        """The feed-wide near-duplicate index, on the delivery connection pool."""
+        return DuplicateIndex(self.delivery.client, self.settings)
 
     @property
     def nlp(self) -> Language:

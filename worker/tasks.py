@@ -17,8 +17,9 @@ from celery.signals import celeryd_after_setup, task_rejected, worker_process_in
 
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
-from schemas.result import ErrorReason, Stage
+from schemas.result import ArticleResult, ErrorReason, Stage
 from worker.config import Settings
+from worker.duplicates import annotate, short_result
 from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
@@ -49,6 +50,25 @@ def _check_tokens(article: CleanArticle, settings: Settings) -> None:
         raise InvalidArticle(
             ErrorReason.TOO_MANY_TOKENS, f"{tokens} tokens exceed the limit of {settings.max_tokens}"
         )
+
+
+def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
+    """The clean stage, then the duplicate index; under ``skip`` a copy's short result."""
+    settings = runtime.settings
+    cleaned = clean(parse_raw(document), settings)
+    if settings.duplicates == "off":
+        return cleaned
+    cleaned = annotate(cleaned, runtime.duplicates)
+    if settings.duplicates == "skip" and cleaned.duplicate_of is not None:
+        return short_result(cleaned)
+    return cleaned
+
+
+def _publish(runtime: Runtime, result: ArticleResult, revision: int) -> None:
+    if revision:
+        result = result.model_copy(update={"revision": revision})
+    entry = runtime.delivery.publish_result(result)
+    log.info("article_published" if entry else "article_already_published", entry=entry)
 
 
 def stage_signature(
@@ -83,7 +103,11 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     ) -> str | None:
         """One stage on its input; the output document, or None once the result is published."""
         if stage is Stage.CLEAN:
-            return clean(parse_raw(document), settings).model_dump_json()
+            cleaned = _clean(document, runtime)
+            if isinstance(cleaned, ArticleResult):
+                _publish(runtime, cleaned, revision)
+                return None
+            return cleaned.model_dump_json()
         if stage is Stage.ENTITIES:
             article = CleanArticle.model_validate_json(str(document))
             _check_tokens(article, settings)
@@ -92,10 +116,7 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         result = summarise(
             analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
         )
-        if revision:
-            result = result.model_copy(update={"revision": revision})
-        entry = runtime.delivery.publish_result(result)
-        log.info("article_published" if entry else "article_already_published", entry=entry)
+        _publish(runtime, result, revision)
         return None
 
     def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:

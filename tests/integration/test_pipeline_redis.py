@@ -42,7 +42,7 @@ def test_seed_is_published_on_channel_stream_and_key(
     assert result.title == "Putin and Kim Sign Pact Pledging Mutual Support Against ‘Aggression’"
     assert "`" not in result.text and "Leave a Comment" not in result.text
     assert len(result.summary.sentences) == test_settings.summary_sentences
-    assert set(result.timings) == {"clean", "entities", "summarise"}
+    assert set(result.timings) == {"clean", "duplicates", "entities", "summarise"}
     for entity in result.entities:
         for mention in entity.mentions:
             assert result.text[mention.start : mention.end] == mention.text

@@ -88,6 +88,7 @@ LAYERS: dict[str, int] = {
     "worker.stages": 2,
     "worker.nlp": 2,
     "worker.delivery": 3,
+    "worker.duplicates": 3,
     "worker.streams": 3,
     "worker.consume": 3,
     "worker.embedded": 3,

@@ -30,3 +30,19 @@ def test_ratios_compare_the_configurations_of_one_round() -> None:
 def test_median_of_odd_and_even_counts() -> None:
     assert _median([3.0, 1.0, 2.0]) == 2.0
     assert _median([4.0, 1.0, 3.0, 2.0]) == 2.5
+
+
+def test_a_feed_with_copies_holds_each_copy_after_its_original() -> None:
+    from bench.perf import with_copies
+
+    texts = [
+        f"Headline {i}\n\nFirst {i} paragraph.\n\nSecond {i}.\n\nThird {i}.\n\nLast {i}." for i in range(20)
+    ]
+    feed = with_copies(texts, 0.3)
+    assert len(feed) == 20
+    copies = [position for position, text in enumerate(feed) if text.startswith("Updated:")]
+    assert len(copies) == 6
+    for position in copies:
+        marker = feed[position].split("\n\n")[1].split()[1]  # "First <i> paragraph." -> the source
+        source = next(p for p, text in enumerate(feed) if text.startswith(f"Headline {marker}\n"))
+        assert source < position and f"Last {marker}." not in feed[position]

@@ -1,0 +1,131 @@
+"""Near-duplicates across the feed: the Redis index itself, then through real workers."""
+
+import random
+import subprocess
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from schemas import ArticleResult, RawArticle
+from tests.conftest import cleanup, make_settings, start_worker, stop_worker, wait_for
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery
+from worker.duplicates import SKIPPED, DuplicateIndex
+from worker.pipeline import submit
+from worker.stages.clean.signature import BANDS, signature
+
+PEOPLE = ["Anna Berg", "Tom Hale", "Ruth Okafor", "Li Wen", "Sam Ortiz", "Maya Patel"]
+THINGS = ["the council", "the hospital", "the school board", "the rail operator", "the museum"]
+PLACES = ["Leeds", "Cardiff", "Glasgow", "Norwich", "Bristol", "Exeter"]
+
+
+def story(seed: int, sentences: int = 14) -> str:
+    """An English news-like body of its own: distinct seeds share almost no 5-word shingle."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(sentences):
+        lines.append(
+            f"{rng.choice(PEOPLE)} said {rng.choice(THINGS)} in {rng.choice(PLACES)} would spend "
+            f"{rng.randint(2, 900)} million pounds over {rng.randint(2, 19)} years on new work."
+        )
+    return "\n\n".join(" ".join(lines[i : i + 2]) for i in range(0, len(lines), 2))
+
+
+def copy_of(text: str) -> str:
+    """A re-publication: the last paragraph cut and one word edited."""
+    paragraphs = text.split("\n\n")[:-1]
+    return "\n\n".join(paragraphs).replace("new work", "fresh work", 1)
+
+
+def _result(delivery: Delivery, article_id: str) -> ArticleResult:
+    assert wait_for(delivery, article_id) == "result"
+    event = delivery.fetch(article_id)
+    assert event is not None
+    return ArticleResult.model_validate_json(event.document)
+
+
+def test_the_index_answers_the_earliest_copy_once_per_article(own_settings: Settings) -> None:
+    delivery = Delivery.from_settings(own_settings)
+    index = DuplicateIndex(delivery.client, own_settings)
+    original, copy, later, other = story(1), copy_of(story(1)), copy_of(copy_of(story(1))), story(2)
+    signatures = [signature(t) for t in (original, copy, later, other)]
+    assert all(s is not None for s in signatures)
+    first, second, third, fourth = signatures
+    assert first and second and third and fourth
+    assert index.check("a", first) is None
+    match = index.check("b", second)
+    assert match is not None and match.article_id == "a" and 0.5 <= match.similarity < 1.0
+    third_match = index.check("c", third)
+    assert third_match is not None and third_match.article_id == "a"  # the earliest, not "b"
+    assert index.check("d", fourth) is None
+    assert index.check("a", first) is None  # a redelivery does not find itself
+    again = index.check("b", second)
+    assert again is not None and again.article_id == "a"
+    band_keys = list(delivery.client.scan_iter(match=f"{own_settings.key_prefix}:dup:band:*"))
+    assert BANDS <= len(band_keys) <= 4 * BANDS
+    ttl = delivery.client.ttl(own_settings.keys.duplicate_signature("a"))
+    assert 0 < int(ttl) <= own_settings.duplicate_window_s
+    delivery.client.close()
+
+
+def test_a_worker_annotates_a_copy_and_still_analyses_it(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery
+) -> None:
+    app = create_app(test_settings)
+    seed = random.randrange(10**9)
+    original = RawArticle(id=f"orig-{uuid.uuid4().hex[:8]}", text=story(seed))
+    copy = RawArticle(id=f"copy-{uuid.uuid4().hex[:8]}", text="Updated\n\n" + copy_of(story(seed)))
+    submit(app, delivery, original)
+    first = _result(delivery, original.id or "")
+    submit(app, delivery, copy)
+    second = _result(delivery, copy.id or "")
+    assert first.duplicate_of is None and first.duplicate_similarity is None
+    assert second.duplicate_of == original.id
+    assert second.duplicate_similarity is not None and second.duplicate_similarity >= 0.5
+    assert second.entities and second.summary.sentences  # annotate still runs every stage
+    assert "duplicates" in second.timings
+
+
+@pytest.fixture()
+def skip_workers(redis_url: str, tmp_path: Path) -> Iterator[Settings]:
+    """Two worker processes of one pool with NEWSFLOW_DUPLICATES=skip."""
+    settings = make_settings(redis_url, duplicates="skip")
+    workers = [
+        start_worker(
+            settings, tmp_path / f"w{n}.log", concurrency=1, node=f"{settings.key_prefix}-{n}@localhost"
+        )
+        for n in range(2)
+    ]
+    yield settings
+    for process in workers:
+        stop_worker(process)
+    cleanup(settings)
+
+
+def test_two_workers_given_copies_at_once_end_with_one_pointing_at_the_other(skip_workers: Settings) -> None:
+    settings = skip_workers
+    app = create_app(settings)
+    delivery = Delivery.from_settings(settings)
+    pairs = []
+    for n in range(6):
+        text = story(random.randrange(10**9) + n)
+        pairs.append((RawArticle(id=f"p{n}-a", text=text), RawArticle(id=f"p{n}-b", text=copy_of(text))))
+    with ThreadPoolExecutor(max_workers=2) as pool:  # both copies enqueued together
+        for left, right in pairs:
+            list(pool.map(lambda raw: submit(app, delivery, raw), (left, right)))
+    for left, right in pairs:
+        results = {
+            r.article_id: r for r in (_result(delivery, left.id or ""), _result(delivery, right.id or ""))
+        }
+        pointing = [r for r in results.values() if r.duplicate_of is not None]
+        assert len(pointing) == 1, results
+        copy = pointing[0]
+        assert copy.duplicate_of == ({left.id, right.id} - {copy.article_id}).pop()
+        assert copy.entities == () and copy.summary.method == SKIPPED  # skip: no NLP for the copy
+        (first,) = [r for r in results.values() if r.duplicate_of is None]
+        assert first.entities and first.summary.sentences
+    delivery.client.close()

@@ -1,0 +1,150 @@
+"""The feed-wide near-duplicate index: MinHash LSH bands in Redis, shared by every worker.
+
+One Lua script looks an article up and inserts it in a single round trip. For each of the
+signature's bands, a key holds the id of the first article seen with that band (``SET NX``);
+each article's signature is stored with its arrival number and its shingle count. The script
+gathers the articles named by the article's bands (not itself) and confirms each by its
+estimated containment: the share of the smaller body's shingles that the other holds, from the
+Jaccard estimate (the share of equal slots) and the two counts, so that a copy with its end cut
+still counts. It answers the earliest one at or above the threshold, with both estimates.
+Every key expires after the window, so Redis holds at most a window's worth of articles.
+
+Two copies processed at the same moment by two workers: Redis runs scripts one at a time, so
+whichever script runs second finds the first copy's bands and signature and points at it; the
+first finds nothing. A redelivered or reprocessed article finds its own bands and skips them,
+so it gets the same answer as the first time.
+"""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from schemas.article import CleanArticle
+from schemas.entities import ModelInfo
+from schemas.result import ArticleResult, Summary
+from worker.config import Settings
+from worker.stages.clean.signature import Signature, signature
+
+SKIPPED = "skipped-duplicate"
+
+_LOOKUP_AND_INSERT = """
+local id, sig, count, window = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local threshold, sig_prefix = tonumber(ARGV[5]), ARGV[6]
+local bands = #KEYS - 2
+local slots = #sig / 4
+local seen = {}
+local best, best_similarity, best_containment, best_seq = false, 0, 0, nil
+for i = 1, bands do
+  local owner = redis.call('GET', KEYS[i])
+  if owner and owner ~= id and not seen[owner] then
+    seen[owner] = true
+    local stored = redis.call('GET', sig_prefix .. owner)
+    if stored then
+      local first = string.find(stored, ':', 1, true)
+      local second = string.find(stored, ':', first + 1, true)
+      local seq = tonumber(string.sub(stored, 1, first - 1))
+      local other_count = tonumber(string.sub(stored, first + 1, second - 1))
+      local equal = 0
+      for s = 1, #sig, 4 do
+        if string.sub(sig, s, s + 3) == string.sub(stored, second + s, second + s + 3) then
+          equal = equal + 1
+        end
+      end
+      local similarity = equal / slots
+      local smaller = math.min(count, other_count)
+      local containment = 0
+      if smaller > 0 then
+        containment = math.min(1, similarity * (count + other_count) / ((1 + similarity) * smaller))
+      end
+      if containment >= threshold and (best_seq == nil or seq < best_seq) then
+        best, best_similarity, best_containment, best_seq = owner, similarity, containment, seq
+      end
+    end
+  end
+end
+local mine = redis.call('GET', KEYS[bands + 1])
+local seq
+if mine then
+  seq = string.sub(mine, 1, string.find(mine, ':', 1, true) - 1)
+else
+  seq = tostring(redis.call('INCR', KEYS[bands + 2]))
+end
+redis.call('SET', KEYS[bands + 1], seq .. ':' .. count .. ':' .. sig, 'EX', window)
+for i = 1, bands do
+  redis.call('SET', KEYS[i], id, 'NX', 'EX', window)
+end
+if best then
+  return {best, tostring(best_similarity), tostring(best_containment)}
+end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class Match:
+    """The earliest earlier article near enough to this one: estimated Jaccard and containment."""
+
+    article_id: str
+    similarity: float
+    containment: float
+
+
+class DuplicateIndex:
+    """Looks up and records article signatures; all its Redis access is one script call."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.settings = settings
+        self.keys = settings.keys
+        self._script = client.register_script(_LOOKUP_AND_INSERT)
+
+    def check(self, article_id: str, signature: Signature) -> Match | None:
+        """Record ``article_id`` and answer the earliest near-duplicate recorded before it."""
+        keys = [self.keys.duplicate_band(i, band) for i, band in enumerate(signature.bands())]
+        keys += [self.keys.duplicate_signature(article_id), self.keys.duplicate_sequence]
+        answer: Any = self._script(
+            keys=keys,
+            args=[
+                article_id,
+                signature.to_bytes(),
+                signature.shingles,
+                self.settings.duplicate_window_s,
+                repr(self.settings.duplicate_threshold),
+                self.keys.duplicate_signature(""),
+            ],
+        )
+        if not answer:
+            return None
+        other, similarity, containment = (_text(part) for part in answer)
+        return Match(other, round(float(similarity), 4), round(float(containment), 4))
+
+
+def annotate(article: CleanArticle, index: DuplicateIndex) -> CleanArticle:
+    """The article with ``duplicate_of`` and ``duplicate_similarity`` from the index."""
+    started = time.perf_counter()
+    sig = signature(article.text)
+    match = None if sig is None else index.check(article.article_id, sig)
+    timings = {**article.timings, "duplicates": round((time.perf_counter() - started) * 1000, 3)}
+    if match is None:
+        return article.model_copy(update={"timings": timings})
+    update = {"duplicate_of": match.article_id, "duplicate_similarity": match.similarity, "timings": timings}
+    return article.model_copy(update=update)
+
+
+def short_result(article: CleanArticle) -> ArticleResult:
+    """What ``NEWSFLOW_DUPLICATES=skip`` publishes for a copy: the clean article, no NLP."""
+    return ArticleResult.model_validate(
+        {
+            **article.model_dump(),
+            "sentences": (),
+            "entities": (),
+            "quotes": (),
+            "model": ModelInfo(name=SKIPPED, version="", spacy_version=""),
+            "summary": Summary(sentences=(), text="", method=SKIPPED),
+        }
+    )
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
