@@ -32,7 +32,6 @@ from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.embedded import reachable, start_redis, stop_process
-from worker.nlp import load_nlp
 from worker.pipeline import process_in_process, submit
 
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -117,15 +116,14 @@ def bare_spacy(settings: Settings, bodies: list[str]) -> Run:
 
 def in_process(settings: Settings, texts: list[str]) -> Run:
     """(b) the project's stages in one process, no Redis."""
-    nlp = load_nlp(settings.spacy_model)
-    process_in_process(RawArticle(text=texts[0]), settings, nlp)
+    process_in_process(RawArticle(text=texts[0]), settings)
     latencies, tokens = [], 0
     stages: dict[str, list[float]] = {}
     with RssSampler(os.getpid()) as rss:
         started = time.perf_counter()
         for text in texts:
             begun = time.perf_counter()
-            result = process_in_process(RawArticle(text=text), settings, nlp)
+            result = process_in_process(RawArticle(text=text), settings)
             latencies.append((time.perf_counter() - begun) * 1000)
             tokens += len(result.text.split())
             for stage, ms in result.timings.items():

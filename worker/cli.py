@@ -29,7 +29,6 @@ from worker.delivery import Delivery
 from worker.errors import InvalidArticle
 from worker.inputs import read_items
 from worker.logging import configure_logging
-from worker.nlp import load_nlp
 from worker.payloads import payload_id
 from worker.pipeline import process_in_process, submit
 from worker.render import output, wants_json
@@ -69,7 +68,6 @@ def process(
 ) -> None:
     """Run the stages in this process (no Redis); one ArticleResult JSON per line."""
     settings = _settings()
-    nlp = None
     failed = 0
     for item in read_items(paths):
         if item.article is None:
@@ -77,9 +75,8 @@ def process(
             output(_error_event(item.error, item.payload, Stage.SUBMIT))
             failed += 1
             continue
-        nlp = nlp or load_nlp(settings.spacy_model)
         try:
-            result = process_in_process(item.article, settings, nlp, summary_sentences, max_words)
+            result = process_in_process(item.article, settings, summary_sentences, max_words)
             output(result, pretty=pretty)
         except InvalidArticle as exc:
             output(_error_event(exc, item.article.model_dump(mode="json"), Stage.CLEAN))

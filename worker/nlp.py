@@ -9,6 +9,8 @@ from spacy.language import Language
 from spacy.pipeline import Tok2Vec
 from spacy.tokens import Doc
 
+from worker.config import Settings
+
 # What the entities stage uses: NER and sentence boundaries, and a shared tok2vec when one of
 # them listens to it (in the en_core_web_* models NER and senter carry their own).
 NEEDED = frozenset({"tok2vec", "senter", "ner"})
@@ -45,6 +47,12 @@ def load_nlp(model: str) -> Language:
     known_words(nlp)
     warm_vocabulary(nlp)
     return nlp
+
+
+def nlp_for(settings: Settings, language: str) -> Language | None:
+    """The NER pipeline of ``language`` (loaded on first use), or None when it has no model."""
+    model = settings.model_for(language)
+    return None if model is None else load_nlp(model)
 
 
 def warm_vocabulary(nlp: Language) -> None:

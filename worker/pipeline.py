@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 
 from celery import Celery
-from spacy.language import Language
 
 from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent, Stage
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.identity import article_id_for
+from worker.nlp import nlp_for
 from worker.stages.clean import clean
-from worker.stages.entities import analyse
+from worker.stages.entities import analyse_in_language
 from worker.stages.summary import summarise
 from worker.tasks import STAGES, stage_signature
 
@@ -76,13 +76,16 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
 def process_in_process(
     raw: RawArticle,
     settings: Settings,
-    nlp: Language,
     summary_sentences: int | None = None,
     max_words: int | None = None,
 ) -> ArticleResult:
-    """The whole pipeline in this process, no Redis: what ``newsflow process`` runs."""
+    """The whole pipeline in this process, no Redis: what ``newsflow process`` runs.
+
+    The article's language picks its NER model (loaded once per process, on first use).
+    """
     cleaned = clean(raw, settings)
-    analysed = analyse(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)
+    nlp = nlp_for(settings, cleaned.language)
+    analysed = analyse_in_language(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)
     return summarise(
         analysed,
         summary_sentences or settings.summary_sentences,

@@ -8,7 +8,7 @@ from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.duplicates import DuplicateIndex
-from worker.nlp import load_nlp
+from worker.nlp import load_nlp, nlp_for
 from worker.stages.clean.language import detect_language
 
 
@@ -36,9 +36,20 @@ class Runtime:
         """The spaCy pipeline (cached per process by ``load_nlp``)."""
         return load_nlp(self.settings.spacy_model)
 
+    def nlp_for(self, language: str) -> Language | None:
+        """The NER pipeline of ``language``, or None when it has no model."""
+        return nlp_for(self.settings, language)
+
     def warm_up(self, queues: set[str]) -> None:
-        """Load the models the consumed queues need, so the first task does not pay for it."""
+        """Load the models the consumed queues need, so the first task does not pay for it.
+
+        The entities queue warms the default language's model; a language's own queue, its model.
+        Other languages' models load on their first article.
+        """
         if self.settings.queue_entities in queues:
             _ = self.nlp
+        for language, queue in self.settings.entities_queues.items():
+            if queue in queues:
+                self.nlp_for(language)
         if self.settings.queue_clean in queues:
             detect_language("Loading the language models before the first article arrives.")

@@ -10,6 +10,7 @@ with exponential backoff and jitter (see failures.py).
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Signature, Task
@@ -27,7 +28,7 @@ from worker.logging import get_logger
 from worker.payloads import parse_raw, payload_id
 from worker.runtime import Runtime
 from worker.stages.clean import clean
-from worker.stages.entities import analyse
+from worker.stages.entities import analyse_in_language
 from worker.stages.summary import summarise
 
 TASK_NAMES = ("newsflow.clean", "newsflow.entities", "newsflow.summarise")
@@ -62,6 +63,22 @@ def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
     if settings.duplicates == "skip" and cleaned.duplicate_of is not None:
         return short_result(cleaned)
     return cleaned
+
+
+def _entities(document: object, runtime: Runtime) -> str:
+    """The entities stage with the model of the article's language (rule-based without one)."""
+    article = CleanArticle.model_validate_json(str(document))
+    _check_tokens(article, runtime.settings)
+    nlp = runtime.nlp_for(article.language)
+    return analyse_in_language(article, nlp, chunk_chars=runtime.settings.ner_chunk_chars).model_dump_json()
+
+
+@dataclass(frozen=True)
+class _Output:
+    """A stage's output document, and the queue of its own the next stage takes it from, if any."""
+
+    document: str
+    queue: str | None = None
 
 
 def _publish(runtime: Runtime, result: ArticleResult, revision: int) -> None:
@@ -100,18 +117,17 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
 
     def run_stage(
         stage: Stage, document: object, revision: int, k: int | None, words: int | None
-    ) -> str | None:
+    ) -> _Output | None:
         """One stage on its input; the output document, or None once the result is published."""
         if stage is Stage.CLEAN:
             cleaned = _clean(document, runtime)
             if isinstance(cleaned, ArticleResult):
                 _publish(runtime, cleaned, revision)
                 return None
-            return cleaned.model_dump_json()
+            queue = settings.entities_queue(cleaned.language)
+            return _Output(cleaned.model_dump_json(), None if queue == settings.queue_entities else queue)
         if stage is Stage.ENTITIES:
-            article = CleanArticle.model_validate_json(str(document))
-            _check_tokens(article, settings)
-            return analyse(article, runtime.nlp, chunk_chars=settings.ner_chunk_chars).model_dump_json()
+            return _Output(_entities(document, runtime))
         analysed = AnalysedArticle.model_validate_json(str(document))
         result = summarise(
             analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
@@ -130,12 +146,12 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                 following = next_stage(stage)
                 if output is None or following is None:
                     return
-                if following not in chain:
+                if following not in chain or output.queue is not None:
                     stage_signature(
-                        task.app, following, output, revision=revision, k=k, max_words=words
-                    ).apply_async()
+                        task.app, following, output.document, revision=revision, k=k, max_words=words
+                    ).apply_async(**({"queue": output.queue} if output.queue else {}))
                     return
-            document = output
+            document = output.document
 
     def options(stage: Stage) -> dict[str, Any]:
         return {

@@ -44,11 +44,6 @@ def _cases(tag: str) -> list[tuple[str, object, ErrorReason]]:
             {"id": f"bomb-{tag}", "html": f"<html><body>{nested}</body></html>"},
             ErrorReason.EMPTY_TEXT,
         ),
-        (
-            f"french-{tag}",
-            {"id": f"french-{tag}", "text": "Le conseil municipal a approuvé le nouveau budget mardi soir."},
-            ErrorReason.UNSUPPORTED_LANGUAGE,
-        ),
     ]
 
 

@@ -69,10 +69,6 @@ def test_html_gives_title_and_body() -> None:
         (RawArticle(text="PK\x03\x04\x00\x00binary"), ErrorReason.BINARY_CONTENT),
         (RawArticle(text="bad \udcff surrogate"), ErrorReason.INVALID_ENCODING),
         (RawArticle(text="Leave a Comment\n\nShare this:"), ErrorReason.ONLY_BOILERPLATE),
-        (
-            RawArticle(text="Le conseil municipal a approuvé le nouveau budget mardi après un long débat."),
-            ErrorReason.UNSUPPORTED_LANGUAGE,
-        ),
         (RawArticle(html="<html><body><script>var x = 1;</script></body></html>"), ErrorReason.EMPTY_TEXT),
     ],
 )
@@ -80,6 +76,14 @@ def test_bad_input_has_a_reason(raw: RawArticle, reason: ErrorReason) -> None:
     with pytest.raises(InvalidArticle) as caught:
         clean(raw, SETTINGS)
     assert caught.value.reason is reason
+
+
+def test_a_language_outside_the_allow_list_is_refused_and_every_language_is_accepted_by_default() -> None:
+    french = RawArticle(text="Le conseil municipal a approuvé le nouveau budget mardi après un long débat.")
+    with pytest.raises(InvalidArticle) as caught:
+        clean(french, Settings(languages=("en",)))
+    assert caught.value.reason is ErrorReason.UNSUPPORTED_LANGUAGE
+    assert clean(french, SETTINGS).language == "fr"
 
 
 PARAGRAPH = f"<p>{ENGLISH}</p>"

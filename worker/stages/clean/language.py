@@ -85,25 +85,42 @@ def detect_language(text: str) -> tuple[str, float]:
 def choose_language(text: str, hint: str | None, settings: Settings) -> tuple[str, float]:
     """The article's language, or InvalidArticle(unsupported_language).
 
-    ``hint`` is what the producer or the page declares. The detector decides when it is sure;
-    a declared accepted language wins when the detector gives it some support; a text too short
-    or too name-heavy to tell takes the declared language, else the first accepted one.
+    ``hint`` is what the producer or the page declares. The detector decides when it is sure
+    (confidence at least ``min_language_confidence``); a declared accepted language wins when
+    the detector gives it some support; a less sure detection stands when accepted; a text too
+    short or too name-heavy to tell takes the declared language, else ``default_language``.
+    Every language is accepted unless ``settings.languages`` lists some.
     """
     found = detect(text)
-    accepted = settings.languages
-    if found.language in accepted:
-        return found.language, found.confidence
-    if hint is not None and hint in accepted and found.score(hint) >= settings.language_hint_min_confidence:
+    detected = found.language if found.language != UNDETERMINED else None
+    sure = found.confidence >= settings.min_language_confidence
+    if detected is not None and sure and settings.accepts(detected):
+        return detected, found.confidence
+    if (
+        hint is not None
+        and settings.accepts(hint)
+        and found.score(hint) >= settings.language_hint_min_confidence
+    ):
         return hint, found.score(hint)
-    if found.language != UNDETERMINED and found.confidence >= settings.min_language_confidence:
+    if detected is not None and sure:
         raise InvalidArticle(
             ErrorReason.UNSUPPORTED_LANGUAGE,
-            f"article language {found.language!r} (confidence {found.confidence:.2f}) is not one of "
-            f"{list(accepted)}",
+            f"article language {detected!r} (confidence {found.confidence:.2f}) is not one of "
+            f"{list(settings.languages)}",
         )
-    if hint is not None and hint not in accepted:
+    if hint is not None and not settings.accepts(hint):
         raise InvalidArticle(
             ErrorReason.UNSUPPORTED_LANGUAGE,
-            f"declared language {hint!r} is not one of {list(accepted)} and the text does not say otherwise",
+            f"declared language {hint!r} is not one of {list(settings.languages)} and the text does not"
+            " say otherwise",
         )
-    return hint or accepted[0], found.score(hint or accepted[0])
+    if hint is None and detected is not None and settings.accepts(detected):
+        return detected, found.confidence
+    fallback = hint or _default(settings)
+    return fallback, found.score(fallback)
+
+
+def _default(settings: Settings) -> str:
+    if settings.accepts(settings.default_language):
+        return settings.default_language
+    return settings.languages[0]

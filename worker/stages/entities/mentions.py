@@ -7,8 +7,25 @@ from worker.stages.entities.spans import split_span, strip_title, trim_span
 
 # Named things; numeric labels (DATE, CARDINAL, MONEY, ...) are not entities of the article.
 ENTITY_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+    {
+        "PERSON",
+        "ORG",
+        "GPE",
+        "LOC",
+        "NORP",
+        "FAC",
+        "EVENT",
+        "PRODUCT",
+        "WORK_OF_ART",
+        "LAW",
+        "LANGUAGE",
+        "MISC",
+    }
 )
+# Models trained on the CoNLL/WikiNER scheme (the French one, and most non-English models) tag
+# PER, LOC, ORG and MISC: they take the project's labels. Their LOC covers countries and cities,
+# which the English scheme calls GPE; GPE is what most of them are in news.
+SCHEME_LABELS = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "MISC": "MISC"}
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # A single capitalised word with a demonym ending ("Ukrainian", "Chinese", "Danish") names a
 # people or an adjective, not a place.
@@ -39,6 +56,7 @@ def clean_mentions(text: str, start: int, end: int, label: str) -> list[RawMenti
     Brackets or quotes inside the span split it, edges lose punctuation, possessives and a
     leading "the", and a person loses leading honorifics. Offsets stay exact into ``text``.
     """
+    label = SCHEME_LABELS.get(label, label)
     if label not in ENTITY_LABELS:
         return []
     bounds = trim_span(text, start, end)

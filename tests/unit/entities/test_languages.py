@@ -1,0 +1,86 @@
+"""Every language: the right language, a model where there is one, rule-based sentences elsewhere."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemas import RawArticle
+from worker.config import Settings
+from worker.pipeline import process_in_process
+from worker.stages.clean import clean
+from worker.stages.entities.mentions import clean_mentions
+from worker.stages.entities.sentences import NO_MODEL, rule_sentences
+
+TEXTS: dict[str, str] = json.loads(
+    (Path(__file__).parents[2] / "data" / "languages.json").read_text(encoding="utf-8")
+)
+SETTINGS = Settings()
+
+
+@pytest.mark.parametrize("language", sorted(TEXTS))
+def test_an_article_in_each_language_ends_as_a_result_with_its_language(language: str) -> None:
+    result = process_in_process(RawArticle(text=TEXTS[language]), SETTINGS)
+    assert result.language == language
+    assert len(result.sentences) >= 3
+    for sentence in result.sentences:
+        assert (
+            result.text[sentence.start : sentence.end].strip() == result.text[sentence.start : sentence.end]
+        )
+    assert len(result.summary.sentences) == SETTINGS.summary_sentences
+    for picked in result.summary.sentences:
+        assert result.text[picked.start : picked.end] == picked.text
+    if language in SETTINGS.spacy_models:
+        assert result.model.name != NO_MODEL and result.entities
+    else:
+        assert result.model.name == NO_MODEL and result.entities == () and result.quotes == ()
+
+
+def test_french_people_places_and_organisations_are_found_and_merged() -> None:
+    text = (
+        "Macron et Scholz signent un accord\n\n"
+        "Le président Emmanuel Macron a rencontré mardi le chancelier Olaf Scholz à Berlin pour signer "
+        "un accord sur l'énergie. Macron a déclaré que la France et l'Allemagne devaient agir ensemble.\n\n"
+        "Selon l'agence Reuters, les deux dirigeants ont aussi parlé de l'OTAN."
+    )
+    result = process_in_process(RawArticle(text=text), SETTINGS)
+    found = {(e.label, e.name): e.count for e in result.entities}
+    assert found[("PERSON", "Emmanuel Macron")] == 2  # "Macron" later is the same person
+    assert ("GPE", "Berlin") in found and ("ORG", "Reuters") in found
+    assert result.model.name == "fr_core_news_sm"
+
+
+def test_rule_sentences_cut_unspaced_scripts_after_final_punctuation() -> None:
+    text = "市長は「良い計画だ」と述べた。野党は反対した！\n\n次の段落です"
+    pieces = [text[s.start : s.end] for s in rule_sentences(text, "ja")]
+    assert pieces == ["市長は「良い計画だ」と述べた。", "野党は反対した！", "次の段落です"]
+
+
+def test_rule_sentences_use_the_language_s_punctuation_and_never_cross_a_blank_line() -> None:
+    text = "Dr. Müller sagte am Montag, das sei gut. Er ging.\n\nEin Absatz ohne Punkt\n\nNoch einer."
+    pieces = [text[s.start : s.end] for s in rule_sentences(text, "de")]
+    assert pieces == [
+        "Dr. Müller sagte am Montag, das sei gut.",
+        "Er ging.",
+        "Ein Absatz ohne Punkt",
+        "Noch einer.",
+    ]
+    other = "One. Two."
+    assert [other[s.start : s.end] for s in rule_sentences(other, "qq")] == ["One.", "Two."]
+
+
+def test_every_language_is_accepted_unless_an_allow_list_is_set() -> None:
+    french = RawArticle(text=TEXTS["fr"])
+    assert clean(french, Settings()).language == "fr"
+    assert Settings().accepts("sw") and not Settings(languages=("en",)).accepts("sw")
+    routed = Settings(entities_queues={"fr": "entities.fr"})
+    assert (
+        routed.entities_queue("fr") == "entities.fr" and routed.entities_queue("de") == routed.queue_entities
+    )
+
+
+def test_other_schemes_labels_map_onto_the_project_s() -> None:
+    text = "Olaf Scholz est allé à Berlin."
+    assert [m.label for m in clean_mentions(text, 0, 11, "PER")] == ["PERSON"]
+    assert [m.label for m in clean_mentions(text, 23, 29, "LOC")] == ["GPE"]
+    assert [m.label for m in clean_mentions(text, 23, 29, "MISC")] == ["MISC"]
