@@ -36,7 +36,7 @@ from worker.config import Settings
 from worker.delivery import Delivery
 from worker.duplicates import DuplicateIndex
 from worker.stages.clean import clean
-from worker.stages.clean.signature import BANDS, ROWS, Signature, jaccard, signature
+from worker.stages.clean.signature import BANDS, ROWS, Signature, jaccard, shingles, signature
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8)
 KINDS = ("chrome", "edited", "html", "reworded")
@@ -172,6 +172,19 @@ def redis_costs(signatures: dict[str, Signature], url: str) -> dict[str, float]:
     }
 
 
+def datasketch_ms(texts: list[str]) -> float | None:
+    """CPU ms per article of datasketch's MinHash (128 permutations) on the same shingles, if installed."""
+    try:
+        from datasketch import MinHash  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    started = time.process_time()
+    for text in texts:
+        minhash = MinHash(num_perm=128)
+        minhash.update_batch(list(shingles(text)))
+    return (time.process_time() - started) * 1000 / len(texts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -199,6 +212,7 @@ def main() -> None:
     started = time.process_time()
     originals = {i: s for i, t in texts.items() if (s := signature(t)) is not None}
     cpu_ms = (time.process_time() - started) * 1000 / len(texts)
+    other_ms = datasketch_ms(list(texts.values()))
     copies = {
         k: {i: s for i, t in v.items() if (s := signature(t)) is not None} for k, v in copies_text.items()
     }
@@ -208,7 +222,8 @@ def main() -> None:
     costs = redis_costs(
         {**originals, **{f"{i}#{k}": s for k, v in copies.items() for i, s in v.items()}}, args.redis_url
     )
-    print(f"{len(stories)} BBC dev articles; signature CPU {cpu_ms:.3f} ms per article")
+    print(f"{len(stories)} BBC dev articles; signature CPU {cpu_ms:.3f} ms per article", end="")
+    print("" if other_ms is None else f" (datasketch's MinHash on the same shingles: {other_ms:.3f} ms)")
     print(
         f"Redis: {costs['ms_per_round_trip']:.3f} ms per lookup-and-insert,"
         f" {costs['redis_bytes_per_article']:.0f} bytes per article"
@@ -234,6 +249,7 @@ def main() -> None:
         {
             "articles": len(stories),
             "signature_cpu_ms": round(cpu_ms, 4),
+            "datasketch_cpu_ms": None if other_ms is None else round(other_ms, 4),
             **costs,
             "mean_exact_jaccard": exact,
             "recall": recall,

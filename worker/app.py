@@ -38,8 +38,7 @@ def create_app(settings: Settings | None = None) -> Celery:
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
         task_queues=[
-            Queue(name, Exchange(name, type="direct"), routing_key=name)
-            for name in (*settings.queues, *sorted(set(settings.entities_queues.values())))
+            Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.all_queues
         ],
         task_default_queue=settings.queue_clean,
         task_routes={name: {"queue": queue} for name, queue in routes.items()},

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import redis
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -163,6 +164,7 @@ def worker(
     """Start a Celery worker on the stage queues."""
     settings = _settings()
     configure_logging(loglevel)
+    _refuse_evicting_redis(settings)
     app = create_app(settings)
     consumed = queues or ",".join(settings.queues)
     argv = ["worker", "-Q", consumed, "-c", str(concurrency), "-P", pool, "--loglevel", loglevel]
@@ -170,6 +172,19 @@ def worker(
     if hostname:
         argv += ["-n", hostname]
     app.worker_main(argv)
+
+
+def _refuse_evicting_redis(settings: Settings) -> None:
+    delivery = Delivery.from_settings(settings)
+    try:
+        refusal = delivery.eviction_refusal()
+    except (redis.ConnectionError, redis.TimeoutError):
+        return  # the worker waits for the broker and reports it; nothing to check yet
+    finally:
+        delivery.client.close()
+    if refusal is not None:
+        _err.print(f"[red]{refusal}[/]")
+        raise typer.Exit(2)
 
 
 @cli.command()

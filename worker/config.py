@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=5, ge=0)
     retry_backoff_max_s: int = Field(default=60, ge=1)
 
+    # Backpressure: submitting and the ingest bridge wait while the stage queues hold this many
+    # articles, so a backlog waits in the producer or the compact ingest Stream, not in the broker.
+    max_queued: int = Field(default=1_000, ge=1)
+    queue_wait_timeout_s: float = Field(default=300.0, gt=0)
+    # A worker refuses to start on a Redis whose maxmemory-policy evicts keys (queued articles and
+    # done markers would go) unless this is set.
+    allow_eviction: bool = False
+
     # Delivery
     result_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
     results_log_maxlen: int = Field(default=100_000, ge=1)
@@ -140,6 +148,11 @@ class Settings(BaseSettings):
     def queues(self) -> tuple[str, str, str]:
         """The stage queues in pipeline order."""
         return (self.queue_clean, self.queue_entities, self.queue_summarise)
+
+    @property
+    def all_queues(self) -> tuple[str, ...]:
+        """The stage queues and the languages' own entities queues."""
+        return (*self.queues, *sorted(set(self.entities_queues.values()) - set(self.queues)))
 
 
 class RedisKeys:

@@ -29,6 +29,13 @@ return entry
 """
 
 EventKind = Literal["result", "error"]
+# Policies under which Redis deletes no key to make room: anything else may drop a queued
+# article (allkeys-*) or a done marker and a stored result (volatile-*).
+SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
+
+
+class QueueFull(TimeoutError):
+    """The stage queues stayed at ``max_queued`` articles for the whole wait."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,45 @@ class Delivery:
         key = self.keys.dead_input(article_id)
         self.client.set(key, document, ex=self.settings.result_ttl_s)
         return key
+
+    def queued(self) -> int:
+        """Articles waiting in the stage queues (one round trip)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for queue in self.settings.all_queues:
+                pipe.llen(queue)
+            return sum(int(length) for length in pipe.execute())
+
+    def wait_for_room(self, timeout_s: float | None = None, poll_s: float = 0.2) -> None:
+        """Return once the stage queues hold fewer than ``max_queued`` articles; else QueueFull."""
+        limit = self.settings.max_queued
+        timeout_s = self.settings.queue_wait_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout_s
+        while (queued := self.queued()) >= limit:
+            if time.monotonic() >= deadline:
+                raise QueueFull(
+                    f"the stage queues held {queued} articles (NEWSFLOW_MAX_QUEUED={limit})"
+                    f" for {timeout_s:.0f} s: are workers running?"
+                )
+            time.sleep(poll_s)
+
+    def eviction_policy(self) -> str | None:
+        """Redis's maxmemory-policy, or None when the server does not say (CONFIG disabled)."""
+        try:
+            answer: dict[str, str] = self.client.config_get("maxmemory-policy")  # type: ignore[assignment]
+        except redis.ResponseError:
+            return None
+        return answer.get("maxmemory-policy")
+
+    def eviction_refusal(self) -> str | None:
+        """Why a worker must not run on this Redis (an evicting policy), or None when it may."""
+        policy = self.eviction_policy()
+        if policy is None or policy in SAFE_EVICTION_POLICIES or self.settings.allow_eviction:
+            return None
+        return (
+            f"Redis evicts keys under memory pressure (maxmemory-policy {policy}), which would drop queued"
+            " articles and done markers: set maxmemory-policy noeviction (redis-server --maxmemory-policy"
+            " noeviction, or CONFIG SET maxmemory-policy noeviction), or NEWSFLOW_ALLOW_EVICTION=true"
+        )
 
     def purge(self) -> int:
         """Delete every key of this prefix (and its queue bindings); returns how many went."""

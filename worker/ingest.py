@@ -8,6 +8,7 @@ entry on restart (or another bridge claims it); publish-once makes that harmless
 import os
 import socket
 import threading
+import time
 
 import redis
 from celery import Celery
@@ -59,8 +60,16 @@ class IngestBridge:
         submit(self.app, self.delivery, raw)
 
     def step(self, block_ms: int = 1000) -> int:
-        """Move one batch (stale pending entries first); returns how many entries were handled."""
-        entries = self.group.read(self.batch, block_ms)
+        """Move one batch (stale pending entries first); returns how many entries were handled.
+
+        Only as many as the stage queues have room for (``max_queued``): the backlog waits in the
+        Stream, which holds an article in about half the bytes of a queued task message.
+        """
+        room = self.delivery.settings.max_queued - self.delivery.queued()
+        if room <= 0:
+            time.sleep(block_ms / 1000)
+            return 0
+        entries = self.group.read(min(self.batch, room), block_ms)
         for entry_id, fields in entries:
             self._enqueue(fields)
             self.group.ack(entry_id, delete=True)

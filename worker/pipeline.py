@@ -36,7 +36,8 @@ def submit(
 ) -> Receipt:
     """Enqueue one article unless it already reached its terminal event.
 
-    With ``reprocess`` it is processed again as a new revision, published once more.
+    With ``reprocess`` it is processed again as a new revision, published once more. Waits while
+    the stage queues are full (``max_queued``); ``QueueFull`` when they stay full.
     """
     article_id = article_id_for(raw)
     revision = 0
@@ -45,6 +46,7 @@ def submit(
     elif delivery.done(article_id) is not None:
         return Receipt(article_id, enqueued=False)
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
+    delivery.wait_for_room()
     delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
     stage_signature(
         app, Stage.CLEAN, payload, revision=revision, k=summary_sentences, max_words=max_words

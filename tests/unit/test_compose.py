@@ -37,6 +37,8 @@ def test_redis_is_private_with_a_password_and_healthcheck() -> None:
     redis = _compose()["services"]["redis"]
     assert "ports" not in redis
     assert "--requirepass" in redis["command"]
+    policy = redis["command"][redis["command"].index("--maxmemory-policy") + 1]
+    assert policy == "noeviction" and "--maxmemory" in redis["command"]
     assert "ping" in " ".join(redis["healthcheck"]["test"])
 
 
