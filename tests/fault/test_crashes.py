@@ -162,3 +162,34 @@ def test_an_offline_consumer_group_gets_every_result_once(own_settings: Settings
         consumer.ack(*(event.entry_id or "" for event in batch))
     assert received == Counter(ids)
     assert consumer.read(count=30, block_ms=200) == []
+
+
+def test_sigterm_lets_the_articles_in_flight_finish_and_leaves_the_rest_queued(
+    own_settings: Settings, seed_text: str
+) -> None:
+    """A deploy's SIGTERM (docker-compose stop): warm shutdown, nothing lost, nothing twice."""
+    delivery, app = Delivery.from_settings(own_settings), create_app(own_settings)
+    articles = _articles(seed_text, 40)
+    ids = [a.id or "" for a in articles]
+    first = start_worker(own_settings, ROOT / ".pytest-worker-term.log", concurrency=2)
+    second = None
+    try:
+        for article in articles:
+            submit(app, delivery, article)
+        deadline = time.monotonic() + 60
+        while sum(s is not None for s in delivery.states(ids)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        os.killpg(first.pid, signal.SIGTERM)  # the whole worker, as an orchestrator stops it
+        assert first.wait(timeout=60) == 0  # it finished its tasks in flight and exited cleanly
+        done_at_stop = sum(s is not None for s in delivery.states(ids))
+        assert done_at_stop < len(ids)  # the rest stayed queued, not dropped
+        second = start_worker(own_settings, ROOT / ".pytest-worker-term2.log", concurrency=2)
+        _wait_all(delivery, ids, timeout_s=180)
+        counts = _published_counts(delivery)
+        assert all(state == "result" for state in delivery.states(ids))
+        assert [i for i in ids if counts[i] != 1] == []
+    finally:
+        for process in (first, second):
+            if process is not None:
+                stop_worker(process)
+        delivery.client.close()
