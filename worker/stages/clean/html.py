@@ -1,15 +1,25 @@
-"""Main text and metadata from HTML with trafilatura."""
+"""Main text and metadata from HTML: a chain of extractors, each tried only when needed.
+
+The page is parsed once (``markup``, repairing markup the parse would lose). trafilatura in
+precision mode gives the first candidate and the metadata. When the candidate holds no prose,
+or far less than the page shows, default and then recall mode are tried; when it is shaped like
+layout, link lists or boilerplate (``plausible``), readability-lxml, an extractor of another
+design, is asked, and its text wins when it is the article inside the candidate. A page whose
+candidates all lack a paragraph of prose falls back to any text they hold.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import trafilatura
-from trafilatura.utils import load_html
-
 from schemas.article import ArticleMetadata
+from worker.stages.clean.candidates import Candidate, from_readability, from_trafilatura
 from worker.stages.clean.embeds import find_embeds, restore_embeds
-from worker.stages.clean.page_hints import PageHints, page_hints
+from worker.stages.clean.markup import parse_page
+from worker.stages.clean.page_hints import page_hints
+from worker.stages.clean.plausible import core_of, has_prose, page_prose_words, shape, suspect
+
+_TOO_LITTLE = frozenset({"no_prose", "little_prose"})
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,7 @@ class Extracted:
     metadata: ArticleMetadata
     language: str | None  # as the page declares it (``<html lang>``, content-language)
     headlines: tuple[str, ...] = ()
+    source: str = ""  # which extractor's text it is
 
 
 def _parse_date(value: str | None, now: datetime) -> datetime | None:
@@ -35,37 +46,42 @@ def _parse_date(value: str | None, now: datetime) -> datetime | None:
     return parsed if parsed <= now else None
 
 
-def _extract(html: str, url: str | None, *, favor_precision: bool) -> dict[str, Any]:
-    # Dates only from the page's markup, metadata or URL: htmldate's extensive search would take
-    # a date the story mentions ("until March 3, 2018") for the publication date.
-    dates = {
-        "original_date": True,
-        "extensive_search": False,
-        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
-    }
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        favor_precision=favor_precision,
-        date_extraction_params=dates,
-    )
-    return {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
+def _more_prose(first: Candidate, second: Candidate) -> Candidate:
+    return second if shape(second.text).prose_words > shape(first.text).prose_words else first
+
+
+def choose_body(tree: Any, url: str | None) -> tuple[Candidate, dict[str, Any]]:  # an lxml HtmlElement
+    """The most plausible body of a parsed page, and the page's metadata."""
+    first = from_trafilatura(tree, url, "precision")
+    metadata = first.metadata
+    prose = page_prose_words(tree)
+    chosen, reason = first, suspect(first.text, prose)
+    if reason in _TOO_LITTLE:
+        for mode in ("default", "recall"):
+            other = from_trafilatura(tree, url, mode)
+            metadata = metadata or other.metadata
+            chosen = _more_prose(chosen, other)
+            reason = suspect(chosen.text, prose)
+            if reason not in _TOO_LITTLE:
+                break
+    if reason is not None:
+        other = from_readability(tree, url)
+        lacking = not has_prose(chosen.text) and has_prose(other.text)
+        if core_of(chosen.text, other.text) or lacking or (not chosen.text and other.text):
+            chosen = other
+    return chosen, metadata
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """Extract the article from a page; an empty ``text`` when the page has none."""
-    data = _extract(html, url, favor_precision=True)
-    if not str(data.get("text") or "").strip():
-        data = _extract(html, url, favor_precision=False)
-    tree = load_html(html)
-    hints = page_hints(tree) if tree is not None else PageHints()
-    lines = str(data.get("text") or "").split("\n")
-    if tree is not None and lines != [""]:
+    tree = parse_page(html)
+    if tree is None:
+        return Extracted("", "", ArticleMetadata(url=url), None)
+    chosen, data = choose_body(tree, url)
+    hints = page_hints(tree)
+    lines = chosen.text.split("\n")
+    if lines != [""]:
         lines = restore_embeds(lines, find_embeds(tree))
-    body = "\n\n".join(lines)
     metadata = ArticleMetadata(
         author=data.get("author") or None,
         date=_parse_date(data.get("date"), datetime.now(UTC)),
@@ -73,9 +89,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         url=data.get("url") or url,
     )
     return Extracted(
-        text=body,
+        text="\n\n".join(lines),
         title=str(data.get("title") or ""),
         metadata=metadata,
         language=hints.language,
         headlines=hints.headlines,
+        source=chosen.source,
     )

@@ -1,0 +1,80 @@
+"""Body candidates from a parsed page, one extractor (or extractor mode) each.
+
+trafilatura in precision, default and recall mode, and readability-lxml, an extractor of
+another design (it scores the page's blocks by their text and class names and keeps the best
+one with its siblings). Each returns its text with one line per paragraph; trafilatura's run
+also gives the page's metadata. Every extractor works on its own copy of the tree.
+"""
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+import trafilatura
+from readability import Document
+
+Mode = Literal["precision", "default", "recall"]
+
+_BLOCKS: Final = frozenset(
+    {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article"}
+    | {"tr", "td", "th", "dd", "dt", "br", "figcaption"}
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One extractor's body (paragraphs one per line) and, for trafilatura, the page's metadata."""
+
+    source: str
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def from_trafilatura(tree: Any, url: str | None, mode: Mode) -> Candidate:  # an lxml HtmlElement
+    """trafilatura's body in one mode, with the page's metadata (dates only from markup and URL)."""
+    # Dates only from the page's markup, metadata or URL: htmldate's extensive search would take
+    # a date the story mentions ("until March 3, 2018") for the publication date.
+    dates = {
+        "original_date": True,
+        "extensive_search": False,
+        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
+    }
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            favor_precision=mode == "precision",
+            favor_recall=mode == "recall",
+            date_extraction_params=dates,
+        )
+    except (ValueError, TypeError):
+        doc = None
+    data = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
+    return Candidate(f"trafilatura-{mode}", str(data.get("text") or "").strip(), data)
+
+
+def _block_text(root: Any) -> str:
+    """The text of an element tree, one line per block element."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag in _BLOCKS:
+            element.tail = "\n" + (element.tail or "")
+            if element.tag != "br":
+                element.text = "\n" + (element.text or "")
+    lines = (_SPACES.sub(" ", line).strip() for line in root.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def from_readability(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
+    """readability-lxml's body (its best-scored block and siblings) as lines of text."""
+    try:
+        summary = Document(copy.deepcopy(tree), url=url).summary(html_partial=True)
+        root = trafilatura.utils.load_html(f"<html><body>{summary}</body></html>")
+    except Exception:
+        return Candidate("readability", "")
+    return Candidate("readability", _block_text(root) if root is not None else "")
