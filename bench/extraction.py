@@ -24,7 +24,7 @@ from pathlib import Path
 import trafilatura
 from lingua import Language
 
-from bench.shingle_score import PageCounts, Scores, aggregate, page_counts
+from bench.shingle_score import PageCounts, aggregate, page_counts
 from schemas.article import RawArticle
 from worker.config import Settings
 from worker.errors import InvalidArticle
@@ -102,11 +102,21 @@ def any_language_settings() -> Settings:
     return Settings(languages=codes)
 
 
-def score(pages: list[Page], extractor: Extractor) -> tuple[Scores, list[PageCounts], float]:
-    """Scores of one system over the pages, per-page counts and the seconds it took."""
-    started = time.perf_counter()
-    counts = [page_counts(page.truth, extractor(page)) for page in pages]
-    return aggregate(counts), counts, time.perf_counter() - started
+def score(pages: list[Page], systems: dict[str, Extractor]) -> dict[str, tuple[list[PageCounts], float]]:
+    """Each system's per-page counts and seconds, the systems taking turns page by page.
+
+    Interleaving makes the time ratios fair on a shared machine: a burst of load elsewhere
+    slows every system alike.
+    """
+    counts: dict[str, list[PageCounts]] = {name: [] for name in systems}
+    seconds = dict.fromkeys(systems, 0.0)
+    for page in pages:
+        for name, extractor in systems.items():
+            started = time.perf_counter()
+            text = extractor(page)
+            seconds[name] += time.perf_counter() - started
+            counts[name].append(page_counts(page.truth, text))
+    return {name: (counts[name], seconds[name]) for name in systems}
 
 
 def page_f1(counts: PageCounts) -> float:
@@ -134,11 +144,13 @@ def run_set(name: str, pages: list[Page]) -> dict[str, object]:
     print(f"{'system':<31} {'precision':>9} {'recall':>7} {'F1':>7} {'F1 A':>7} {'F1 B':>7} {'s/page':>7}")
     results: dict[str, dict[str, object]] = {}
     counts_of: dict[str, list[PageCounts]] = {}
-    for system, extractor in systems.items():
-        if pages:  # once untimed (imports, lazily loaded models): the seconds of a warm worker
+    for extractor in systems.values():  # once untimed (imports, lazy models): a warm worker's seconds
+        if pages:
             extractor(pages[0])
-            rejected.clear()
-        scores, counts, seconds = score(pages, extractor)
+    rejected.clear()
+    measured = score(pages, systems)
+    for system, (counts, seconds) in measured.items():
+        scores = aggregate(counts)
         first, second = halves(counts)
         counts_of[system] = counts
         results[system] = {

@@ -3,10 +3,10 @@
 trafilatura in precision, default and recall mode, and readability-lxml, an extractor of
 another design (it scores the page's blocks by their text and class names and keeps the best
 one with its siblings). Each returns its text with one line per paragraph; trafilatura's run
-also gives the page's metadata. Every extractor works on its own copy of the tree.
+also gives the page's metadata. Every extractor works on its own copy of the tree
+(readability drops hidden elements from it first).
 """
 
-import copy
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,8 +33,11 @@ class Candidate:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def from_trafilatura(tree: Any, url: str | None, mode: Mode) -> Candidate:  # an lxml HtmlElement
-    """trafilatura's body in one mode, with the page's metadata (dates only from markup and URL)."""
+def from_trafilatura(tree: Any, url: str | None, mode: Mode, *, metadata: bool = True) -> Candidate:
+    """trafilatura's body in one mode, with the page's metadata unless ``metadata`` is False.
+
+    ``tree`` is an lxml HtmlElement (lxml ships no type hints); trafilatura works on a copy.
+    """
     # Dates only from the page's markup, metadata or URL: htmldate's extensive search would take
     # a date the story mentions ("until March 3, 2018") for the publication date.
     dates = {
@@ -46,7 +49,7 @@ def from_trafilatura(tree: Any, url: str | None, mode: Mode) -> Candidate:  # an
         doc = trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=True,
+            with_metadata=metadata,
             include_comments=False,
             include_tables=True,
             favor_precision=mode == "precision",
@@ -71,9 +74,13 @@ def _block_text(root: Any) -> str:
 
 
 def from_readability(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
-    """readability-lxml's body (its best-scored block and siblings) as lines of text."""
+    """readability-lxml's body (its best-scored block and siblings) as lines of text.
+
+    readability works on its own cleaned copy of the tree, but first drops the hidden elements
+    (``hidden``, ``display: none``) from the tree it is given: what no reader sees.
+    """
     try:
-        summary = Document(copy.deepcopy(tree), url=url).summary(html_partial=True)
+        summary = Document(tree, url=url).summary(html_partial=True)
         root = trafilatura.utils.load_html(f"<html><body>{summary}</body></html>")
     except Exception:
         return Candidate("readability", "")

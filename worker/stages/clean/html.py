@@ -58,7 +58,7 @@ def choose_body(tree: Any, url: str | None) -> tuple[Candidate, dict[str, Any]]:
     chosen, reason = first, suspect(first.text, prose)
     if reason in _TOO_LITTLE:
         for mode in ("default", "recall"):
-            other = from_trafilatura(tree, url, mode)
+            other = from_trafilatura(tree, url, mode, metadata=not metadata)
             metadata = metadata or other.metadata
             chosen = _more_prose(chosen, other)
             reason = suspect(chosen.text, prose)

@@ -22,9 +22,9 @@ _SHORT_WORDS: Final = 8  # shorter lines are labels, links, names, stamps
 _MAX_TABLE_SHARE: Final = 0.5  # of the characters, in rendered table rows ("| cell | cell |")
 _MAX_SHORT_SHARE: Final = 0.5  # of the lines
 _MAX_BOILERPLATE_SHARE: Final = 0.2  # of the lines
-_MIN_PROSE_SHARE: Final = 0.3  # of the prose the page shows in its paragraphs
+_MIN_PROSE_SHARE: Final = 0.1  # of the prose the page shows in its paragraphs
 _MIN_AGREEMENT: Final = 0.8  # of the other extractor's words found in the candidate
-_MIN_CUT: Final = 0.1  # the other extractor's text must be this much shorter to be preferred
+_MIN_CUT: Final = 0.05  # the other extractor's text must be this much shorter to be preferred
 _PROSE_PATH: Final = "//body//p | //body//td[not(.//p or .//td)] | //body//div[not(.//div or .//p or .//td)]"
 _MAX_PROSE_NODES: Final = 3000
 
