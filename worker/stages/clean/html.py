@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.article import ArticleMetadata
+from schemas.article import ArticleMetadata, Removal
 from worker.stages.clean.candidates import Candidate, from_readability, from_trafilatura
 from worker.stages.clean.embeds import find_embeds, restore_embeds
 from worker.stages.clean.markup import parse_page
 from worker.stages.clean.page_hints import page_hints
 from worker.stages.clean.plausible import core_of, has_prose, page_prose_words, shape, suspect
+from worker.stages.clean.structure import prune_furniture
 
 _TOO_LITTLE = frozenset({"no_prose", "little_prose"})
 
@@ -32,6 +33,7 @@ class Extracted:
     language: str | None  # as the page declares it (``<html lang>``, content-language)
     headlines: tuple[str, ...] = ()
     source: str = ""  # which extractor's text it is
+    removed: tuple[Removal, ...] = ()  # comment threads and link lists cut from the page's tree
 
 
 def _parse_date(value: str | None, now: datetime) -> datetime | None:
@@ -52,12 +54,12 @@ def _more_prose(first: Candidate, second: Candidate) -> Candidate:
 
 def choose_body(tree: Any, url: str | None) -> tuple[Candidate, dict[str, Any]]:  # an lxml HtmlElement
     """The most plausible body of a parsed page, and the page's metadata."""
-    first = from_trafilatura(tree, url, "precision")
+    first = from_trafilatura(tree, url, "fast")
     metadata = first.metadata
     prose = page_prose_words(tree)
     chosen, reason = first, suspect(first.text, prose)
     if reason in _TOO_LITTLE:
-        for mode in ("default", "recall"):
+        for mode in ("precision", "default", "recall"):
             other = from_trafilatura(tree, url, mode, metadata=not metadata)
             metadata = metadata or other.metadata
             chosen = _more_prose(chosen, other)
@@ -77,6 +79,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     tree = parse_page(html)
     if tree is None:
         return Extracted("", "", ArticleMetadata(url=url), None)
+    removed = prune_furniture(tree)
     chosen, data = choose_body(tree, url)
     hints = page_hints(tree)
     lines = chosen.text.split("\n")
@@ -95,4 +98,5 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         language=hints.language,
         headlines=hints.headlines,
         source=chosen.source,
+        removed=tuple(removed),
     )
