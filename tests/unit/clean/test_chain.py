@@ -125,7 +125,7 @@ def test_broken_markup_that_swallows_the_page_is_repaired(head: str) -> None:
 
 def test_an_html_page_with_stray_nul_and_control_bytes_is_not_binary() -> None:
     odd = "\x00\x01\x02\x1b" * 40
-    html = f"<!DOCTYPE html><html><head><title>Budget</title></head><body><div>{odd}{PARAGRAPHS}</div></body></html>"
+    html = f"<!DOCTYPE html><html><head><title>Budget</title></head><body><div>{odd}{PARAGRAPHS}</div></body>"
     assert is_markup(html)
     assert_whole_story(clean(RawArticle(html=html), SETTINGS).text)
 

@@ -3,7 +3,7 @@
 from worker.stages.clean.plausible import core_of, has_prose, shape, suspect
 
 PROSE = (
-    "The council approved the new budget on Tuesday after a long debate about schools and roads in the city.\n"
+    "The council approved the new budget on Tuesday after a long debate about schools and roads in town.\n"
     "Residents said the plan would close two branch libraries and cut three bus routes used by older people."
 )
 

@@ -3,8 +3,8 @@
 lxml already parses in recover mode, but some damage defeats it: a ``<title>`` (an RCDATA
 element, whose content is text up to ``</title>``) never closed, or closed by a mangled tag
 such as ``</titlevalue="true" -->``, turns the rest of the page into the title's text, so the
-tree has a head and no body. When the parsed body holds far less text than the document, the
-markup is repaired and parsed again: an unclosed title is closed at the end of its line, and
+tree has a head and no body. When the parse gives no body (or an empty one) while the document
+holds text, the markup is repaired and parsed again: an unclosed title is closed at the end of its line, and
 if the body is still missing, the part of the page after the head is parsed on its own.
 """
 
@@ -24,12 +24,14 @@ _HEAD_END = re.compile(r"</head\s*>|<body\b", re.IGNORECASE)
 _MIN_BODY_SHARE: Final = 0.2
 
 
-def _body_share(tree: Any) -> float:  # an lxml HtmlElement (lxml ships no type hints)
-    total = len(tree.text_content().strip())
-    if total == 0:
-        return 1.0
+def _lost_body(tree: Any) -> bool:  # an lxml HtmlElement (lxml ships no type hints)
+    """True when the tree has no body, or an empty one, while the document holds text."""
     body = tree.find("body")
-    return len(body.text_content().strip()) / total if body is not None else 0.0
+    if body is not None and (len(body) or (body.text or "").strip()):
+        return False  # the cheap answer for nearly every page
+    total = len(tree.text_content().strip())
+    kept = len(body.text_content().strip()) if body is not None else 0
+    return total > 0 and kept < _MIN_BODY_SHARE * total
 
 
 def close_title(html: str) -> str:
@@ -58,13 +60,13 @@ def parse_page(html: str) -> Any | None:
     """The page's tree (an lxml HtmlElement), repaired when the parse lost the body; None if unparsable."""
     html = _UNPARSABLE.sub("", html)
     tree = _parse(html)
-    if tree is not None and _body_share(tree) >= _MIN_BODY_SHARE:
+    if tree is not None and not _lost_body(tree):
         return tree
     for repaired in (close_title(html), _after_head(close_title(html))):
         if repaired is None or repaired == html:
             continue
         candidate = _parse(repaired)
-        if candidate is not None and _body_share(candidate) >= _MIN_BODY_SHARE:
+        if candidate is not None and not _lost_body(candidate):
             return candidate
     if tree is None:
         try:

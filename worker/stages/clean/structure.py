@@ -39,8 +39,16 @@ def _text(node: Any) -> str:
     return " ".join(str(node.text_content()).split())
 
 
-def _prose_before(node: Any) -> int:
-    return sum(_words(p.text_content()) for p in node.xpath("preceding::p[not(ancestor::a)]"))
+def _story_start(tree: Any) -> tuple[dict[Any, int], int]:
+    """Each element's position in document order, and the position where the page's prose
+    reaches ``_MIN_PROSE_BEFORE`` words (past the end when it never does)."""
+    order = {node: index for index, node in enumerate(tree.iter())}
+    seen = 0
+    for paragraph in tree.iter("p"):
+        seen += _words(paragraph.text_content())
+        if seen >= _MIN_PROSE_BEFORE:
+            return order, order[paragraph]
+    return order, len(order)
 
 
 def _link_share(node: Any) -> float:
@@ -99,6 +107,11 @@ def prune_furniture(tree: Any) -> list[Removal]:  # an lxml HtmlElement (lxml sh
     """Remove comment threads and link lists that follow the story from ``tree``; what was removed."""
     removed: list[Removal] = []
     seen: set[int] = set()
+    order, start = _story_start(tree)
+
+    def after_story(node: Any) -> bool:
+        return order.get(node, -1) > start
+
     for node in tree.xpath(_HEADINGS)[:_MAX_CHECKED]:
         if node.getparent() is None or id(node) in seen:
             continue
@@ -112,10 +125,10 @@ def prune_furniture(tree: Any) -> list[Removal]:  # an lxml HtmlElement (lxml sh
             continue
         block = _heading_block(node)
         seen.add(id(block))
-        if block.getparent() is None or _prose_before(block) < _MIN_PROSE_BEFORE:
+        if block.getparent() is None or not after_story(block):
             continue
         (_drop_thread if thread else _drop_related)(block, removed)
     for node in tree.xpath("//ul | //ol")[:_MAX_CHECKED]:
-        if node.getparent() is not None and _is_link_list(node) and _prose_before(node) >= _MIN_PROSE_BEFORE:
+        if node.getparent() is not None and after_story(node) and _is_link_list(node):
             _drop(node, "related_links", removed)
     return removed
