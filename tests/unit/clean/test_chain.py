@@ -45,7 +45,7 @@ def test_a_story_no_trafilatura_mode_keeps_is_found_by_readability() -> None:
     html = page(f"<div class='comment-body'>{PARAGRAPHS}</div>")
     tree = parse_page(html)
     for mode in ("fast", "precision", "default", "recall"):
-        assert from_trafilatura(tree, None, mode).text == ""  # type: ignore[arg-type]
+        assert from_trafilatura(tree, None, mode).text == ""
     extracted = extract_html(html)
     assert extracted.source == "readability"
     assert_whole_story(extracted.text)
