@@ -2,14 +2,12 @@
 
 trafilatura in precision, default and recall mode, and readability-lxml, an extractor of
 another design (it scores the page's blocks by their text and class names and keeps the best
-one with its siblings). Each returns its text with one line per paragraph; trafilatura's run
-also gives the page's metadata. Every extractor works on its own copy of the tree
-(readability drops hidden elements from it first).
+one with its siblings). Each returns its text with one line per paragraph. Every extractor
+works on its own copy of the tree (readability drops hidden elements from it first).
 """
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import trafilatura
@@ -28,41 +26,29 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 @dataclass(frozen=True)
 class Candidate:
-    """One extractor's body (paragraphs one per line) and, for trafilatura, the page's metadata."""
+    """One extractor's body, paragraphs one per line."""
 
     source: str
     text: str
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
-def from_trafilatura(tree: Any, url: str | None, mode: Mode, *, metadata: bool = True) -> Candidate:
-    """trafilatura's body in one mode, with the page's metadata unless ``metadata`` is False.
-
-    ``tree`` is an lxml HtmlElement (lxml ships no type hints); trafilatura works on a copy.
-    """
-    # Dates only from the page's markup, metadata or URL: htmldate's extensive search would take
-    # a date the story mentions ("until March 3, 2018") for the publication date.
-    dates = {
-        "original_date": True,
-        "extensive_search": False,
-        "max_date": datetime.now(UTC).strftime("%Y-%m-%d"),
-    }
+def from_trafilatura(tree: Any, url: str | None, mode: Mode) -> Candidate:
+    """trafilatura's body in one mode (``tree`` is an lxml HtmlElement; trafilatura copies it)."""
     try:
         doc = trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=metadata,
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             favor_precision=mode in ("fast", "precision"),
             fast=mode == "fast",
             favor_recall=mode == "recall",
-            date_extraction_params=dates,
         )
     except (ValueError, TypeError):
         doc = None
     data = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
-    return Candidate(f"trafilatura-{mode}", str(data.get("text") or "").strip(), data)
+    return Candidate(f"trafilatura-{mode}", str(data.get("text") or "").strip())
 
 
 def _block_text(root: Any) -> str:

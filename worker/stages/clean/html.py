@@ -1,11 +1,12 @@
 """Main text and metadata from HTML: a chain of extractors, each tried only when needed.
 
-The page is parsed once (``markup``, repairing markup the parse would lose). trafilatura in
-precision mode gives the first candidate and the metadata. When the candidate holds no prose,
-or far less than the page shows, default and then recall mode are tried; when it is shaped like
-layout, link lists or boilerplate (``plausible``), readability-lxml, an extractor of another
-design, is asked, and its text wins when it is the article inside the candidate. A page whose
-candidates all lack a paragraph of prose falls back to any text they hold.
+The page is parsed once (``markup``, repairing markup the parse would lose), its comment
+threads and link lists are cut (``structure``) and its metadata is read once (``metadata``).
+trafilatura in precision mode, without its own fallbacks, gives the first candidate. While the
+candidate holds no prose, or under a fifth of the prose the page shows, precision, default and
+recall mode are tried; when it is shaped like layout tables, link lists or boilerplate
+(``plausible``), readability-lxml, an extractor of another design, is asked, and its text wins
+when it is the article inside the candidate or when it alone holds prose.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from schemas.article import ArticleMetadata, Removal
 from worker.stages.clean.candidates import Candidate, from_readability, from_trafilatura
 from worker.stages.clean.embeds import find_embeds, restore_embeds
 from worker.stages.clean.markup import parse_page
+from worker.stages.clean.metadata import page_metadata
 from worker.stages.clean.page_hints import page_hints
 from worker.stages.clean.plausible import core_of, has_prose, page_prose_words, shape, suspect
 from worker.stages.clean.structure import prune_furniture
@@ -52,16 +54,14 @@ def _more_prose(first: Candidate, second: Candidate) -> Candidate:
     return second if shape(second.text).prose_words > shape(first.text).prose_words else first
 
 
-def choose_body(tree: Any, url: str | None) -> tuple[Candidate, dict[str, Any]]:  # an lxml HtmlElement
-    """The most plausible body of a parsed page, and the page's metadata."""
+def choose_body(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
+    """The most plausible body of a parsed page."""
     first = from_trafilatura(tree, url, "fast")
-    metadata = first.metadata
     prose = page_prose_words(tree)
     chosen, reason = first, suspect(first.text, prose)
     if reason in _TOO_LITTLE:
         for mode in ("precision", "default", "recall"):
-            other = from_trafilatura(tree, url, mode, metadata=not metadata)
-            metadata = metadata or other.metadata
+            other = from_trafilatura(tree, url, mode)
             chosen = _more_prose(chosen, other)
             reason = suspect(chosen.text, prose)
             if reason not in _TOO_LITTLE:
@@ -71,7 +71,7 @@ def choose_body(tree: Any, url: str | None) -> tuple[Candidate, dict[str, Any]]:
         lacking = not has_prose(chosen.text) and has_prose(other.text)
         if core_of(chosen.text, other.text) or lacking or (not chosen.text and other.text):
             chosen = other
-    return chosen, metadata
+    return chosen
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
@@ -80,7 +80,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if tree is None:
         return Extracted("", "", ArticleMetadata(url=url), None)
     removed = prune_furniture(tree)
-    chosen, data = choose_body(tree, url)
+    data = page_metadata(tree, url)
+    chosen = choose_body(tree, url)
     hints = page_hints(tree)
     lines = chosen.text.split("\n")
     if lines != [""]:
