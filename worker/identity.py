@@ -15,7 +15,6 @@ _FOLD: dict[str, str] = {
 }
 # One regex pass finds the few characters to fold (str.translate looks up every character).
 _FOLDED = re.compile("[" + re.escape("".join(_FOLD)) + "]")
-_SPACE = re.compile(r"\s+")
 
 
 def fingerprint(text: str) -> str:
@@ -25,7 +24,7 @@ def fingerprint(text: str) -> str:
     the same story typed or scraped differently has the same fingerprint.
     """
     folded = _FOLDED.sub(lambda found: _FOLD[found.group()], unicodedata.normalize("NFKC", text))
-    return _SPACE.sub(" ", folded).strip()
+    return " ".join(folded.split())  # str.split splits on exactly the characters \s matches
 
 
 def content_hash(text: str) -> str:

@@ -58,7 +58,8 @@ def _parse(html: str) -> Any | None:
 
 def parse_page(html: str) -> Any | None:
     """The page's tree (an lxml HtmlElement), repaired when the parse lost the body; None if unparsable."""
-    html = _UNPARSABLE.sub("", html)
+    if _UNPARSABLE.search(html):
+        html = _UNPARSABLE.sub("", html)
     tree = _parse(html)
     if tree is not None and not _lost_body(tree):
         return tree

@@ -16,9 +16,17 @@ import re
 from typing import Any, Final
 
 from schemas.article import Removal
-from worker.stages.boilerplate import boilerplate_kind, is_comment_heading
+from worker.stages.boilerplate import PATTERNS, is_comment_heading
 
 _WORD = re.compile(r"\w+")
+# The boilerplate line patterns of the two kinds that head furniture (not the whole battery).
+_COUNT_HEADING = tuple(p for kind, p in PATTERNS if kind == "comment_prompt")
+_LINKS_HEADING = tuple(p for kind, p in PATTERNS if kind == "read_more")
+_HINT = re.compile(
+    r"comment|coment|kommentar|reac|repl|respons|thought|discussion|related|read|more|also"
+    r"|see|like|most|leggi|lesen|leia|lea|lire",
+    re.IGNORECASE,
+)
 _HEADINGS: Final = (
     "(//h2 | //h3 | //h4 | //h5 | //h6 | //strong | //b | //p | //span | //div[not(*)])"
     "[string-length(normalize-space()) > 2 and string-length(normalize-space()) < 80]"
@@ -107,9 +115,12 @@ def prune_furniture(tree: Any) -> list[Removal]:  # an lxml HtmlElement (lxml sh
     """Remove comment threads and link lists that follow the story from ``tree``; what was removed."""
     removed: list[Removal] = []
     seen: set[int] = set()
-    order, start = _story_start(tree)
+    story: list[tuple[dict[Any, int], int]] = []  # built on first need: most pages need none
 
     def after_story(node: Any) -> bool:
+        if not story:
+            story.append(_story_start(tree))
+        order, start = story[0]
         return order.get(node, -1) > start
 
     for node in tree.xpath(_HEADINGS)[:_MAX_CHECKED]:
@@ -118,10 +129,14 @@ def prune_furniture(tree: Any) -> list[Removal]:  # an lxml HtmlElement (lxml sh
         text = _text(node)
         if not text or _words(text) > _MAX_HEADING_WORDS:
             continue
-        kind = boilerplate_kind(text)
+        if not _HINT.search(text):
+            continue  # the cheap test first: most short elements are no heading of furniture
+        line = text.strip("|·•-–— ")
         # "Comments", "Leave a reply", or a count such as "3 comments" standing as a heading
-        thread = is_comment_heading(text) or (kind == "comment_prompt" and any(c.isdigit() for c in text))
-        if not thread and kind != "read_more":
+        thread = is_comment_heading(text) or (
+            any(c.isdigit() for c in text) and any(p.fullmatch(line) for p in _COUNT_HEADING)
+        )
+        if not thread and not any(p.fullmatch(line) for p in _LINKS_HEADING):
             continue
         block = _heading_block(node)
         seen.add(id(block))
@@ -129,6 +144,6 @@ def prune_furniture(tree: Any) -> list[Removal]:  # an lxml HtmlElement (lxml sh
             continue
         (_drop_thread if thread else _drop_related)(block, removed)
     for node in tree.xpath("//ul | //ol")[:_MAX_CHECKED]:
-        if node.getparent() is not None and after_story(node) and _is_link_list(node):
+        if node.getparent() is not None and _is_link_list(node) and after_story(node):
             _drop(node, "related_links", removed)
     return removed
