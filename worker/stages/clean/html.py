@@ -72,7 +72,13 @@ def choose_body(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
     if reason is not None:
         other = from_readability(tree, url)
         lacking = not has_prose(chosen.text) and has_prose(other.text)
-        if core_of(chosen.text, other.text) or lacking or (not chosen.text and other.text):
+        # the candidate is shaped like furniture, the other is plausible and holds more of the story
+        fuller = (
+            reason not in _TOO_LITTLE
+            and suspect(other.text, prose) is None
+            and _more_prose(chosen, other) is other
+        )
+        if core_of(chosen.text, other.text) or lacking or fuller or (not chosen.text and other.text):
             chosen = other
     return chosen
 
