@@ -1,17 +1,21 @@
 """Body candidates from a parsed page, one extractor (or extractor mode) each.
 
-trafilatura in precision, default and recall mode, and readability-lxml, an extractor of
-another design (it scores the page's blocks by their text and class names and keeps the best
-one with its siblings). Each returns its text with one line per paragraph. Every extractor
-works on its own copy of the tree (readability drops hidden elements from it first).
+trafilatura in its modes, and readability, an extractor of another design: it scores the
+page's blocks by their text, commas and class names and keeps the best one with its siblings.
+The readability used is the fork of readability-lxml that trafilatura ships
+(``trafilatura.readability_lxml``): measured against readability-lxml itself from PyPI on the
+dev pages it scores within 0.002 F1 (set and half) in a quarter of the time (8 ms against 31 ms a
+page), since readability-lxml cleans and rewrites a copy of the whole page first. Each
+candidate is text with one line per paragraph; every extractor works on its own copy of the tree.
 """
 
+import copy
 import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import trafilatura
-from readability import Document
+from trafilatura.readability_lxml import Document as Readability
 
 # "fast" is precision mode without trafilatura's own fallback comparisons (its readability port
 # and jusText): half the time, and the chain has its own fallbacks.
@@ -21,6 +25,7 @@ _BLOCKS: Final = frozenset(
     {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section", "article"}
     | {"tr", "td", "th", "dd", "dt", "br", "figcaption"}
 )
+_MIN_TEXT: Final = 25  # readability's shortest block worth scoring, as trafilatura calls it
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -62,14 +67,10 @@ def _block_text(root: Any) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def from_readability(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
-    """readability-lxml's body (its best-scored block and siblings) as lines of text.
-
-    readability works on its own cleaned copy of the tree, but first drops the hidden elements
-    (``hidden``, ``display: none``) from the tree it is given: what no reader sees.
-    """
+def from_readability(tree: Any) -> Candidate:  # an lxml HtmlElement
+    """readability's body (its best-scored block and siblings) as lines of text."""
     try:
-        summary = Document(tree, url=url).summary(html_partial=True)
+        summary = Readability(copy.deepcopy(tree), min_text_length=_MIN_TEXT).summary()
         root = trafilatura.utils.load_html(f"<html><body>{summary}</body></html>")
     except Exception:
         return Candidate("readability", "")

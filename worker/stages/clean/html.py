@@ -5,7 +5,7 @@ threads and link lists are cut (``structure``) and its metadata is read once (``
 trafilatura in precision mode, without its own fallbacks, gives the first candidate. While the
 candidate holds no prose, or under a fifth of the prose the page shows, precision mode (with its
 fallbacks) and recall mode are tried; when it is shaped like layout tables, link lists or boilerplate
-(``plausible``), readability-lxml, an extractor of another design, is asked, and its text wins
+(``plausible``), readability, an extractor of another design, is asked, and its text wins
 when it is the article inside the candidate or when it alone holds prose.
 """
 
@@ -70,7 +70,7 @@ def choose_body(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
             if reason not in _TOO_LITTLE:
                 break
     if reason is not None:
-        other = from_readability(tree, url)
+        other = from_readability(tree)
         lacking = not has_prose(chosen.text) and has_prose(other.text)
         # the candidate is shaped like furniture, the other is plausible and holds more of the story
         fuller = (
