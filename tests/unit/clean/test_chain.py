@@ -142,3 +142,19 @@ def test_bytes_that_are_not_text_are_binary(raw: RawArticle) -> None:
     with pytest.raises(InvalidArticle) as caught:
         clean(raw, SETTINGS)
     assert caught.value.reason is ErrorReason.BINARY_CONTENT
+
+
+def test_a_reprint_notice_gives_way_to_the_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When every trafilatura mode keeps only a notice, readability's plausible story wins."""
+    from worker.stages.clean import html as chain
+    from worker.stages.clean.candidates import Candidate
+
+    notice = (
+        "This copy is for your personal, non-commercial use only. To order presentation-ready copies "
+        "for distribution to your colleagues or clients, visit www.example.com/reprints"
+    )
+    monkeypatch.setattr(chain, "from_trafilatura", lambda tree, url, mode: Candidate(mode, notice))
+    tree = parse_page(page(f"<p>{notice}</p><div>{PARAGRAPHS * 2}</div>"))
+    chosen = chain.choose_body(tree, None)
+    assert chosen.source == "readability"
+    assert_whole_story(chosen.text)

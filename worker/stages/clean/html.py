@@ -26,6 +26,9 @@ _TOO_LITTLE = frozenset({"no_prose", "little_prose"})
 # Default mode between the two was measured to change no dev page's result: where precision mode
 # with its fallbacks finds too little, so does default mode.
 _FALLBACK_MODES: tuple[Mode, ...] = ("precision", "recall")
+# A body of this few paragraphs that holds too little of the page's prose (a reprint notice, a
+# teaser) gives way to a plausible fuller text; a longer one is kept (a post on a busy blog page).
+_SCANT_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def choose_body(tree: Any, url: str | None) -> Candidate:  # an lxml HtmlElement
         lacking = not has_prose(chosen.text) and has_prose(other.text)
         # the candidate is shaped like furniture, the other is plausible and holds more of the story
         fuller = (
-            reason not in _TOO_LITTLE
+            (reason not in _TOO_LITTLE or shape(chosen.text).prose_lines <= _SCANT_LINES)
             and suspect(other.text, prose) is None
             and _more_prose(chosen, other) is other
         )
