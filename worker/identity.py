@@ -6,16 +6,15 @@ import unicodedata
 
 from schemas.article import RawArticle
 
-_FOLD = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛`´′‹›", "'"),
-        **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys("‐‑‒–—―−", "-"),
-        "…": "...",
-        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
-    }
-)
-_SPACE = re.compile(r"\s+")
+_FOLD: dict[str, str] = {
+    **dict.fromkeys("‘’‚‛`´′‹›", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    "…": "...",
+    **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+}
+# One regex pass finds the few characters to fold (str.translate looks up every character).
+_FOLDED = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 
 
 def fingerprint(text: str) -> str:
@@ -24,7 +23,8 @@ def fingerprint(text: str) -> str:
     NFKC, quotes, dashes and ellipses folded, invisible characters dropped, whitespace collapsed:
     the same story typed or scraped differently has the same fingerprint.
     """
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_FOLD)).strip()
+    folded = _FOLDED.sub(lambda found: _FOLD[found.group()], unicodedata.normalize("NFKC", text))
+    return " ".join(folded.split())  # str.split splits on exactly the characters \s matches
 
 
 def content_hash(text: str) -> str:

@@ -68,8 +68,16 @@ def test_the_benchmark_runs_end_to_end_on_two_handmade_pages(tmp_path: Path) -> 
     (folder / "ground-truth.json").write_text(json.dumps(truth), encoding="utf-8")
     out = tmp_path / "result.json"
     extraction.main(["--data", str(tmp_path), "--out", str(out)])
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result = json.loads(out.read_text(encoding="utf-8"))["sets"]["extraction"]
     assert result["pages"] == 2
+    assert result["rejected"] == {} and result["lost_pages"] == []
     stage = result["systems"]["newsflow clean stage"]
+    assert len(stage["f1_halves"]) == 2 and stage["seconds_per_page"] >= 0
     assert stage["precision"] == pytest.approx(1.0) and stage["recall"] == pytest.approx(1.0)
     assert set(stage["pages_detail"]) == set(truth)
+
+
+def test_halves_are_even_and_odd_positions() -> None:
+    perfect, lost = PageCounts(1.0, 0.0, 0.0), PageCounts(0.0, 0.5, 0.5)
+    assert extraction.halves([perfect, lost, perfect, lost]) == (1.0, 0.0)
+    assert extraction.page_f1(lost) == 0.0 and extraction.page_f1(perfect) == 1.0

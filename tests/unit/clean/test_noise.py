@@ -105,3 +105,9 @@ def test_a_read_more_line_with_its_link_does_not_swallow_the_next_line() -> None
     kept, removed = strip_noise(blocks)
     assert kept == [STORY, "Officials met again", STORY]
     assert [r.kind for r in removed] == ["read_more"]
+
+
+def test_a_comments_link_under_the_headline_opens_no_thread() -> None:
+    blocks = ["With writers on strike, two hosts appear on each other's show", "Comments", STORY, STORY]
+    kept, removed = strip_noise(blocks)
+    assert kept == [blocks[0], STORY, STORY] and [r.kind for r in removed] == ["comment_prompt"]

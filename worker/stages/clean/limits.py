@@ -8,6 +8,8 @@ from worker.config import Settings
 from worker.errors import InvalidArticle
 
 _HTML_TAG = re.compile(r"<[A-Za-z]")
+_MARKUP = re.compile(r"<(?:!doctype\s+html|\?xml\s|html[\s>]|head[\s>]|body[\s>]|title[\s>]|meta\s)", re.I)
+_MARKUP_WINDOW = 4096
 # Unicode categories Cc (but tab and newlines), Cs and Co: what binary data decodes to.
 _CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff"
@@ -30,7 +32,7 @@ def check_input(raw: RawArticle, settings: Settings) -> None:
         body.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidArticle(ErrorReason.INVALID_ENCODING, f"body is not valid UTF-8: {exc.reason}") from exc
-    if is_binary(body):
+    if is_binary(body) and not (raw.html is not None and is_markup(raw.html)):
         raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
     if not body.strip():
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
@@ -38,6 +40,14 @@ def check_input(raw: RawArticle, settings: Settings) -> None:
         raise InvalidArticle(
             ErrorReason.TOO_LARGE, f"page has more than {settings.max_html_elements} HTML elements"
         )
+
+
+def is_markup(text: str) -> bool:
+    """True when the text is an HTML (or XML) page: its opening holds a document's tags.
+
+    Such a page is text even with stray NUL or control bytes in it: the parse drops them.
+    """
+    return _MARKUP.search(text[:_MARKUP_WINDOW]) is not None
 
 
 def is_binary(text: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Final
 
 from schemas.article import Removal
 from worker.stages.boilerplate import boilerplate_kind, is_comment_heading
+from worker.stages.clean.plausible import PROSE_WORDS
 
 _TOKEN = re.compile(r"\w+")
 _LINK_AFTER = re.compile(r"[:|>»›\-–]\s*\w")  # "Read more: <a headline>" carries its own link
@@ -67,7 +68,11 @@ def _mark_title_echo(lines: list[_Line], headlines: tuple[str, ...]) -> None:
 
 
 def _comment_thread_start(lines: list[_Line]) -> int | None:
-    """Where the readers' thread begins: a heading, or a comment count near the end."""
+    """Where the readers' thread begins: a heading, or a comment count near the end.
+
+    Only after a paragraph of prose: a "Comments" link in the toolbar under the headline opens
+    no thread.
+    """
     first_story = next(
         (
             i
@@ -79,10 +84,13 @@ def _comment_thread_start(lines: list[_Line]) -> int | None:
     if first_story is None:
         return None
     tail_from = len(lines) - max(1, round(len(lines) * _COUNT_TAIL_SHARE))
-    for index in range(first_story + 1, len(lines)):
+    prose_seen = False
+    for index in range(first_story, len(lines)):
         line = lines[index]
-        if is_comment_heading(line.text) or (index >= tail_from and line.kind == "comment_prompt"):
+        opens = is_comment_heading(line.text) or (index >= tail_from and line.kind == "comment_prompt")
+        if opens and index > first_story and prose_seen:
             return index
+        prose_seen = prose_seen or (line.kind is None and len(line.text.split()) >= PROSE_WORDS)
     return None
 
 

@@ -50,15 +50,18 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
         blocks = repaired_paragraphs(extracted.text)
         headlines = (title, *extracted.headlines)
         hint = language_code(raw.language) or extracted.language
+        cut = list(extracted.removed)
     else:
         title = ""
         metadata = _metadata(raw, None)
         blocks = repaired_paragraphs(raw.text or "")
         headlines = ()
         hint = language_code(raw.language)
+        cut = []
     if not blocks:
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "no text left after extraction")
     blocks, removed = strip_noise(blocks, headlines)
+    removed = [*cut, *removed]
     if not title and len(blocks) > 1 and _reads_as_title(blocks[0]):
         title = blocks.pop(0)
     if not blocks:
