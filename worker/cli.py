@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from schemas.result import ErrorEvent, Stage
+from schemas.result import ArticleResult, ErrorEvent, Stage
 from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.checkout import NO_CHECKOUT, importable_bench
@@ -28,6 +28,7 @@ from worker.cli_consume import register_consumer_commands
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.errors import InvalidArticle
+from worker.html_page import render_page
 from worker.inputs import read_items
 from worker.logging import configure_logging
 from worker.payloads import payload_id
@@ -66,6 +67,10 @@ def process(
     summary_sentences: SummaryK = None,
     max_words: MaxWords = None,
     pretty: Annotated[bool, typer.Option(help="Indented JSON.")] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write each result as an HTML page: this file, or <id>.html in this folder."),
+    ] = None,
 ) -> None:
     """Run the stages in this process (no Redis); one ArticleResult JSON per line."""
     settings = _settings()
@@ -79,10 +84,18 @@ def process(
         try:
             result = process_in_process(item.article, settings, summary_sentences, max_words)
             output(result, pretty=pretty)
+            if html is not None:
+                _write_page(result, html)
         except InvalidArticle as exc:
             output(_error_event(exc, item.article.model_dump(mode="json"), Stage.CLEAN))
             failed += 1
     raise typer.Exit(1 if failed else 0)
+
+
+def _write_page(result: ArticleResult, target: Path) -> None:
+    path = target / f"{result.article_id.replace('/', '_')}.html" if target.is_dir() else target
+    path.write_text(render_page(result), encoding="utf-8")
+    _err.print(f"[dim]wrote {path}[/]")
 
 
 @cli.command("submit")

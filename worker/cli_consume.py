@@ -1,9 +1,10 @@
-"""The reading side of the ``newsflow`` command: subscribe, replay, consume, status, dead."""
+"""The reading side of the ``newsflow`` command: subscribe, replay, consume, status, show, dead."""
 
 import json
 import os
 import socket
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +15,7 @@ from schemas.result import ErrorEvent
 from worker.config import Settings
 from worker.consume import GroupConsumer, Subscription, parse_event, replay
 from worker.delivery import Delivery
+from worker.html_page import render_page
 from worker.render import emit_json, output, wants_json
 
 _err = Console(stderr=True)
@@ -96,6 +98,23 @@ def status(article_id: Annotated[str, typer.Argument(help="The article id.")]) -
     Console().print(table)
 
 
+def show(
+    article_id: Annotated[str, typer.Argument(help="The article id.")],
+    html: Annotated[Path | None, typer.Option(help="Write the result as an HTML page here.")] = None,
+) -> None:
+    """Show an article's published result (or its error), or write it as an HTML page."""
+    event = _delivery().fetch(article_id)
+    if event is None:
+        _err.print(f"[red]no stored result for {article_id}[/] (not done yet, or its TTL ran out)")
+        raise typer.Exit(1)
+    item = parse_event(event)
+    if html is None or isinstance(item, ErrorEvent):
+        output(item)
+        raise typer.Exit(1 if isinstance(item, ErrorEvent) else 0)
+    html.write_text(render_page(item), encoding="utf-8")
+    _err.print(f"[dim]wrote {html}[/]")
+
+
 def dead(
     count: Annotated[int, typer.Option(help="At most N dead letters.")] = 100,
     requeue: Annotated[
@@ -128,4 +147,5 @@ def register_consumer_commands(cli: typer.Typer) -> None:
     cli.command("replay")(replay_command)
     cli.command()(consume)
     cli.command()(status)
+    cli.command()(show)
     cli.command()(dead)

@@ -101,6 +101,7 @@ LAYERS: dict[str, int] = {
     "worker.pipeline": 4,
     "worker.ingest": 4,
     "worker.render": 5,
+    "worker.html_page": 5,
     "worker.checkout": 5,
     "worker.demo": 5,
     "worker.cli_consume": 5,
