@@ -1,0 +1,125 @@
+"""One sense per discourse: once the article names something, it names it the same way throughout.
+
+The model tags a name in one sentence and misses it in the next, or calls "Mr Shiga" a place.
+After the model's mentions are cleaned:
+
+- every later (or earlier) exact occurrence of a mention's surface form is a mention too, with
+  the label the form's mentions vote for; a person's surname alone is one as well ("Balls"
+  beside "Ed Balls", so "Mr Balls"); so is the all-capitals spelling of a form (a headline's
+  "CAMPESE" beside "Campese");
+- an honorific ("Mr", "Dr", "Lady") before a name makes it a PERSON whatever the model said,
+  and a capitalised name after an honorific is a mention even where the model saw none;
+- an occurrence that overlaps anything the model tagged (a DATE, another entity) is left alone,
+  and a one-word form that the article also writes in lower case ("Brown", "brown") is not
+  taken at the start of a sentence, where a capital says nothing.
+"""
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import replace
+
+from worker.stages.entities.mentions import RawMention
+
+HONORIFICS = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Baroness"
+_BEFORE_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+$")
+_NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
+_AFTER_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)")
+_LOOKBACK = 14  # enough for "Baroness " and some space
+MIN_FORM_LETTERS = 2
+MAX_FORMS = 2000  # bounds the pattern on pathological inputs
+
+
+def after_honorific(text: str, start: int) -> bool:
+    """Whether an honorific ("Mr ", "Dr. ") stands right before ``start``."""
+    return _BEFORE_HONORIFIC.search(text, max(0, start - _LOOKBACK), start) is not None
+
+
+class _Occupied:
+    """Which characters of the text some tagged span already covers."""
+
+    def __init__(self, length: int, spans: list[tuple[int, int]]) -> None:
+        self.mask = bytearray(length)
+        for start, end in spans:
+            self.mask[start:end] = b"\x01" * (end - start)
+
+    def free(self, start: int, end: int) -> bool:
+        return self.mask.find(1, start, end) < 0
+
+    def take(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+
+def _forms(mentions: list[RawMention]) -> dict[str, str]:
+    """Surface form -> the label its mentions vote for (persons' surnames and capitals included)."""
+    votes: dict[str, Counter[str]] = {}
+    for mention in mentions:
+        forms = [mention.text]
+        words = mention.text.split()
+        if mention.label == "PERSON" and len(words) > 1 and words[-1][:1].isupper():
+            forms.append(words[-1])
+        for form in forms:
+            for variant in (form, form.upper()):
+                votes.setdefault(variant, Counter())[mention.label] += 1 if variant == form else 0
+    labels = {}
+    for form, counter in votes.items():
+        letters = sum(ch.isalpha() for ch in form)
+        if letters >= MIN_FORM_LETTERS and form[:1].isupper():
+            labels[form] = counter.most_common(1)[0][0]
+    return labels
+
+
+class _Starts:
+    def __init__(self, starts: list[int]) -> None:
+        self.starts = sorted(starts)
+
+    def at_start(self, text: str, position: int) -> bool:
+        index = bisect_right(self.starts, position) - 1
+        if index < 0:
+            return position == 0
+        return not text[self.starts[index] : position].strip(" \"'“‘([-–—")
+
+
+def _lower_case_words(text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])[a-z][a-z'’-]*", text))
+
+
+def propagate(
+    text: str,
+    mentions: list[RawMention],
+    tagged: list[tuple[int, int]],
+    sentence_starts: list[int],
+) -> list[RawMention]:
+    """``mentions`` with their labels made consistent and the occurrences the model missed added.
+
+    ``tagged`` is every span the model tagged, of any label (dates and numbers too); a new
+    mention never overlaps one. Returns mentions sorted by start.
+    """
+    relabelled = [
+        replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start) else m
+        for m in mentions
+    ]
+    occupied = _Occupied(len(text), tagged + [(m.start, m.end) for m in relabelled])
+    starts = _Starts(sentence_starts)
+    lower = _lower_case_words(text)
+    added: list[RawMention] = []
+    for match in _AFTER_HONORIFIC.finditer(text):
+        start, end = match.span(1)
+        if occupied.free(start, end):
+            added.append(RawMention(start, end, match.group(1), "PERSON"))
+            occupied.take(start, end)
+    labels = _forms(relabelled + added)
+    forms = sorted(labels, key=len, reverse=True)[:MAX_FORMS]
+    if forms:
+        pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-]|['’]\w\w)")
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            form = match.group()
+            if not occupied.free(start, end):
+                continue
+            if " " not in form and form.casefold() in lower and starts.at_start(text, start):
+                continue
+            label = "PERSON" if after_honorific(text, start) else labels[form]
+            added.append(RawMention(start, end, form, label))
+            occupied.take(start, end)
+    return sorted(relabelled + added, key=lambda m: m.start)
