@@ -4,8 +4,12 @@ Mentions first group by a normalised key (case, dots and spacing do not matter).
 merge by three rules, each only when the match is unique, so ambiguous cases stay apart:
 
 - acronyms and short forms: "U.N." / "UN" join "United Nations", "US" joins "United States";
-- near-miss spellings of a person's name: "Vladimar Putin" joins "Vladimir Putin" (one edit
-  inside a word of six letters or more, with the other words equal);
+- misspelt first names: two person names with the same other words whose first names differ
+  by one edit (two for names of eight letters or more, the first letter kept) merge when the
+  rarer spelling is not a first name the vocabulary knows ("Paal Tucker" joins "Paul Tucker")
+  or is far rarer in the article; "Mark Smith" and "Mary Smith" stay apart;
+- near-miss spellings of another word of a person's name: one edit inside a word of six
+  letters or more with equal ends, the other words equal;
 - partial names of a person: "Putin" joins "Vladimir Putin", "Kim" joins "Kim Jong Un", unless
   two different full names share that part (two Kims stay apart);
 - a compass word for a place ("the North") joins the one place named with it ("North Korea");
@@ -16,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from worker.stages.entities.first_names import edit_distance, is_first_name
 from worker.stages.entities.mentions import PLACE_LABELS, RawMention
 from worker.stages.entities.spans import entity_key
 
@@ -23,6 +28,9 @@ _CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la"
 _COMPASS = frozenset({"north", "south", "east", "west"})
 MIN_NEAR_MISS_LENGTH = 6
 MAX_GROUPS_COMPARED = 400  # bounds the pairwise near-miss pass on pathological inputs
+MIN_FIRST_NAME_LENGTH = 3
+LONG_FIRST_NAME = 8  # from this length two edits are allowed
+FAR_RARER = 3  # a spelling this many times rarer is a slip even when it is a real name
 
 
 @dataclass
@@ -134,15 +142,41 @@ def _merge_acronyms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> No
             sets.union(key, candidates.pop())
 
 
-def _merge_near_misses(persons: list[str], sets: _UnionFind) -> None:
+def first_name_slip(a: str, b: str, count_a: int, count_b: int) -> bool:
+    """Whether first names ``a`` and ``b`` (seen ``count_a`` and ``count_b`` times) are one name.
+
+    They must differ by one edit (two when the longer has eight letters or more) after the same
+    first letter; then the rarer spelling must be unknown as a first name, or far rarer.
+    """
+    if a == b or min(len(a), len(b)) < MIN_FIRST_NAME_LENGTH or a[0] != b[0]:
+        return False
+    limit = 2 if max(len(a), len(b)) >= LONG_FIRST_NAME else 1
+    if edit_distance(a, b, limit) > limit:
+        return False
+    if count_a * FAR_RARER <= count_b or count_b * FAR_RARER <= count_a:
+        return True
+    rarer = [w for w, n in ((a, count_a), (b, count_b)) if n == min(count_a, count_b)]
+    return any(not is_first_name(word) for word in rarer)
+
+
+def _merge_near_misses(persons: list[str], counts: dict[str, int], sets: _UnionFind) -> None:
     full = [key.split() for key in persons if " " in key][:MAX_GROUPS_COMPARED]
+    full.sort(key=lambda words: -counts[" ".join(words)])  # the commoner spelling is the parent
     for i, a in enumerate(full):
         for b in full[i + 1 :]:
             if len(a) != len(b):
                 continue
-            differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-            if len(differing) == 1 and near_miss(*differing[0]):
-                sets.union(" ".join(b), " ".join(a))
+            differing = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+            if len(differing) != 1:
+                continue
+            k = differing[0]
+            key_a, key_b = " ".join(a), " ".join(b)
+            if k == 0:
+                same = first_name_slip(a[0], b[0], counts[key_a], counts[key_b])
+            else:
+                same = near_miss(a[k], b[k])
+            if same:
+                sets.union(key_b, key_a)
 
 
 def _merge_partial_names(persons: list[str], sets: _UnionFind) -> None:
@@ -183,7 +217,7 @@ def cluster_mentions(
     _merge_acronyms(groups, sets)
     _merge_compass_short_forms(groups, sets)
     persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
-    _merge_near_misses(persons, sets)
+    _merge_near_misses(persons, {key: len(groups[key]) for key in persons}, sets)
     _merge_partial_names(persons, sets)
     clusters: dict[str, Cluster] = {}
     for key, group in groups.items():
