@@ -9,8 +9,9 @@ Cases are built from the text and the raw model, never from the stage under test
 - honorific: every "Mr/Mrs/Ms/Miss/Dr/Sir/Lady/Lord Surname" after the first full name with an
   unambiguous surname; it passes when the stage puts the surname in the entity of that full
   name (a PERSON);
-- typo: in each article with a full name written twice or more, one occurrence after the
-  first gets a one-letter typo in the first name (a substitution, insertion, deletion or swap
+- typo: in each article with a full name written twice or more whose first name is a real one
+  (in the stage's first-name vocabulary: "Manchester United" is no person), one occurrence after
+  the first gets a one-letter typo in the first name (a substitution, insertion, deletion or swap
   of two neighbours, never the first letter; seeded per article); it passes when the stage puts
   the misspelt name in the entity of the name's first occurrence;
 - kept apart: every pair of full names with the same surname and different first names; it
@@ -36,10 +37,12 @@ from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
 from worker.nlp import load_nlp
 from worker.stages.entities import analyse
+from worker.stages.entities.first_names import is_first_name
 
 HONORIFIC = re.compile(r"(?<!\w)(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord)\.? ([A-Z][\w'’-]+)")
 _NAME_WORD = re.compile(r"^[A-Z][a-z][\w'’-]*$")
-_LEADING = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord)\.? )+")
+_LEADING = re.compile(r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lady|Lord|Gen)\.? )+")
+_POSSESSIVE = re.compile(r"['’]s?$")
 KINDS = ("honorific", "typo", "apart")
 
 
@@ -76,9 +79,11 @@ def load(data: Path, limit: int = 0) -> list[Article]:
 def full_names(text: str, spans: list[tuple[int, int]]) -> list[Name]:
     """The full-name occurrences among PERSON spans: two or three capitalised words."""
     names = []
-    for span_start, end in spans:
-        leading = _LEADING.match(text, span_start, end)
+    for span_start, span_end in spans:
+        leading = _LEADING.match(text, span_start, span_end)
         start = leading.end() if leading is not None else span_start
+        possessive = _POSSESSIVE.search(text, start, span_end)
+        end = possessive.start() if possessive is not None else span_end
         words = tuple(text[start:end].split())
         if 2 <= len(words) <= 3 and all(_NAME_WORD.match(w) for w in words):
             names.append(Name(start, end, words))
@@ -147,7 +152,11 @@ def typo_case(names: list[Name], rng: random.Random) -> tuple[Name, Name, str] |
     by_words: dict[tuple[str, ...], list[Name]] = {}
     for name in names:
         by_words.setdefault(name.words, []).append(name)
-    repeated = [group for words, group in sorted(by_words.items()) if len(group) >= 2 and len(words[0]) >= 3]
+    repeated = [
+        group
+        for words, group in sorted(by_words.items())
+        if len(group) >= 2 and len(words[0]) >= 3 and is_first_name(words[0])
+    ]
     if not repeated:
         return None
     group = rng.choice(repeated)

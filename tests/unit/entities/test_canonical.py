@@ -7,6 +7,7 @@ from spacy.language import Language
 from schemas import AnalysedArticle, CleanArticle
 from worker.stages.entities import analyse
 from worker.stages.entities.canonical import cluster_mentions, first_name_slip, near_miss
+from worker.stages.entities.first_names import is_first_name
 from worker.stages.entities.mentions import RawMention, clean_mentions, fix_label
 
 PERSONS = [
@@ -178,3 +179,9 @@ def test_a_misspelt_first_name_joins_and_two_real_names_stay_apart() -> None:
     ]
     names = {c.name: c.aliases for c in cluster_mentions(mentions)}
     assert names == {"Paul Tucker": ("Paal Tucker",), "Mark Smith": (), "Mary Smith": ()}
+
+
+def test_a_spelling_only_one_locale_lists_is_no_known_first_name() -> None:
+    assert is_first_name("Mary") and is_first_name("michel")
+    assert not is_first_name("Alica") and not is_first_name("Paal")  # one locale's name, or none
+    assert first_name_slip("alica", "alicia", 1, 1)

@@ -59,3 +59,12 @@ def test_dates_the_model_tagged_block_a_form_and_capitals_match() -> None:
         [0, 26],
     )
     assert _found(result) == [("Theresa May", "PERSON"), ("CAMPESE", "PERSON"), ("Campese", "PERSON")]
+
+
+def test_a_surname_takes_in_the_misspelt_first_name_before_it() -> None:
+    text = "Liam Gallagher sang. Later Linm Gallagher left, and Oasis Gallagher stayed."
+    gallagher = text.index("Gallagher", 30)
+    result = propagate(text, [_mention(text, "Liam Gallagher", "PERSON")], [], [0, 21])
+    assert ("Linm Gallagher", "PERSON") in _found(result)
+    assert ("Gallagher", "PERSON") in _found(result)  # "Oasis" is no spelling of "Liam"
+    assert all(m.start != gallagher for m in result)

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from worker.stages.entities.first_names import edit_distance, is_first_name
+from worker.stages.entities.first_names import is_first_name, near_spelling
 from worker.stages.entities.mentions import PLACE_LABELS, RawMention
 from worker.stages.entities.spans import entity_key
 
@@ -28,8 +28,6 @@ _CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la"
 _COMPASS = frozenset({"north", "south", "east", "west"})
 MIN_NEAR_MISS_LENGTH = 6
 MAX_GROUPS_COMPARED = 400  # bounds the pairwise near-miss pass on pathological inputs
-MIN_FIRST_NAME_LENGTH = 3
-LONG_FIRST_NAME = 8  # from this length two edits are allowed
 FAR_RARER = 3  # a spelling this many times rarer is a slip even when it is a real name
 
 
@@ -148,10 +146,7 @@ def first_name_slip(a: str, b: str, count_a: int, count_b: int) -> bool:
     They must differ by one edit (two when the longer has eight letters or more) after the same
     first letter; then the rarer spelling must be unknown as a first name, or far rarer.
     """
-    if a == b or min(len(a), len(b)) < MIN_FIRST_NAME_LENGTH or a[0] != b[0]:
-        return False
-    limit = 2 if max(len(a), len(b)) >= LONG_FIRST_NAME else 1
-    if edit_distance(a, b, limit) > limit:
+    if not near_spelling(a, b):
         return False
     if count_a * FAR_RARER <= count_b or count_b * FAR_RARER <= count_a:
         return True
@@ -159,12 +154,16 @@ def first_name_slip(a: str, b: str, count_a: int, count_b: int) -> bool:
     return any(not is_first_name(word) for word in rarer)
 
 
-def _merge_near_misses(persons: list[str], counts: dict[str, int], sets: _UnionFind) -> None:
-    full = [key.split() for key in persons if " " in key][:MAX_GROUPS_COMPARED]
+def _merge_near_misses(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+    """Misspelt names of a person; the misspelt one may carry another label ("Tonuy Blair": ORG)."""
+    labels = {key: vote(group) for key, group in groups.items() if " " in key}
+    surnames = {key.split()[-1] for key, label in labels.items() if label == "PERSON"}
+    full = [key.split() for key in labels if key.split()[-1] in surnames][:MAX_GROUPS_COMPARED]
+    counts = {key: len(groups[key]) for key in labels}
     full.sort(key=lambda words: -counts[" ".join(words)])  # the commoner spelling is the parent
     for i, a in enumerate(full):
         for b in full[i + 1 :]:
-            if len(a) != len(b):
+            if len(a) != len(b) or "PERSON" not in (labels[" ".join(a)], labels[" ".join(b)]):
                 continue
             differing = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
             if len(differing) != 1:
@@ -217,7 +216,7 @@ def cluster_mentions(
     _merge_acronyms(groups, sets)
     _merge_compass_short_forms(groups, sets)
     persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
-    _merge_near_misses(persons, {key: len(groups[key]) for key in persons}, sets)
+    _merge_near_misses(groups, sets)
     _merge_partial_names(persons, sets)
     clusters: dict[str, Cluster] = {}
     for key, group in groups.items():

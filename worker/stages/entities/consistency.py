@@ -9,6 +9,8 @@ After the model's mentions are cleaned:
   "CAMPESE" beside "Campese");
 - an honorific ("Mr", "Dr", "Lady") before a name makes it a PERSON whatever the model said,
   and a capitalised name after an honorific is a mention even where the model saw none;
+- a surname alone right after a capitalised word spelt nearly like the first name of the person
+  ("Linm Gallagher" beside "Liam Gallagher") takes that word in: a misspelt name, whole;
 - an occurrence that overlaps anything the model tagged (a DATE, another entity) is left alone,
   and a one-word form that the article also writes in lower case ("Brown", "brown") is not
   taken at the start of a sentence, where a capital says nothing.
@@ -19,12 +21,14 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import replace
 
+from worker.stages.entities.first_names import near_spelling
 from worker.stages.entities.mentions import RawMention
 
 HONORIFICS = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Baroness"
 _BEFORE_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+$")
 _NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
 _AFTER_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)")
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) $")
 _LOOKBACK = 14  # enough for "Baroness " and some space
 MIN_FORM_LETTERS = 2
 MAX_FORMS = 2000  # bounds the pattern on pathological inputs
@@ -122,4 +126,26 @@ def propagate(
             label = "PERSON" if after_honorific(text, start) else labels[form]
             added.append(RawMention(start, end, form, label))
             occupied.take(start, end)
-    return sorted(relabelled + added, key=lambda m: m.start)
+    return sorted(_with_first_names(text, relabelled + added, occupied), key=lambda m: m.start)
+
+
+def _with_first_names(text: str, mentions: list[RawMention], occupied: _Occupied) -> list[RawMention]:
+    """Surnames alone extended over a misspelt first name of their person just before them."""
+    first_names: dict[str, set[str]] = {}
+    for mention in mentions:
+        words = mention.text.split()
+        if mention.label == "PERSON" and len(words) == 2:
+            first_names.setdefault(words[1], set()).add(words[0].casefold())
+    out = []
+    for mention in mentions:
+        known = first_names.get(mention.text)
+        before = _WORD_BEFORE.search(text, max(0, mention.start - 30), mention.start) if known else None
+        if before is not None and known and occupied.free(*before.span(1)):
+            word = before.group(1).casefold()
+            if any(near_spelling(word, name) for name in known):
+                start = before.start(1)
+                occupied.take(start, mention.end)
+                out.append(RawMention(start, mention.end, text[start : mention.end], "PERSON"))
+                continue
+        out.append(mention)
+    return out

@@ -1,21 +1,30 @@
 """First names the entities stage knows, and how far apart two spellings are.
 
 ``first_names.txt`` beside this module is built by ``python -m bench.build_first_names`` from
-Faker's person providers (every locale's first names in Latin letters; MIT licence), not from
-any benchmark data. It tells a real name ("Mary") from a misspelling ("Paal").
+Faker's person providers (every locale's first names in Latin letters, each with the number of
+locales that list it; MIT licence), not from any benchmark data. A first name the stage knows
+is one listed by at least ``MIN_LOCALES`` locales: a widespread name ("Mary", "Michel"), not a
+spelling that one country uses and a typo also makes ("Alica" for "Alicia", "Mik" for "Mike").
 """
 
 from functools import lru_cache
 from pathlib import Path
 
 _SOURCE = Path(__file__).with_name("first_names.txt")
+MIN_LOCALES = 3
+MIN_LENGTH = 3
+LONG_NAME = 8  # from this length two edits are allowed
 
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """The case-folded first names of the vocabulary (read once per process)."""
-    lines = _SOURCE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    names = []
+    for line in _SOURCE.read_text(encoding="utf-8").splitlines():
+        name, _, locales = line.partition(" ")
+        if name and not name.startswith("#") and int(locales) >= MIN_LOCALES:
+            names.append(name)
+    return frozenset(names)
 
 
 def is_first_name(word: str) -> bool:
@@ -43,3 +52,14 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return min(previous[-1], limit + 1)
+
+
+def near_spelling(a: str, b: str) -> bool:
+    """Whether two different first names (case-folded) could be one name misspelt.
+
+    The same first letter, then one edit apart (two when the longer has eight letters or more).
+    """
+    if a == b or min(len(a), len(b)) < MIN_LENGTH or a[0] != b[0]:
+        return False
+    limit = 2 if max(len(a), len(b)) >= LONG_NAME else 1
+    return edit_distance(a, b, limit) <= limit
