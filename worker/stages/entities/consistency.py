@@ -11,6 +11,7 @@ After the model's mentions are cleaned:
   and a capitalised name after an honorific is a mention even where the model saw none;
 - a surname alone right after a capitalised word spelt nearly like the first name of the person
   ("Linm Gallagher" beside "Liam Gallagher") takes that word in: a misspelt name, whole;
+- organisations named by their role ("news agency RIA") are mentions (``roles``);
 - an occurrence that overlaps anything the model tagged (a DATE, another entity) is left alone,
   and a one-word form that the article also writes in lower case ("Brown", "brown") is not
   taken at the start of a sentence, where a capital says nothing.
@@ -23,6 +24,7 @@ from dataclasses import replace
 
 from worker.stages.entities.first_names import near_spelling
 from worker.stages.entities.mentions import RawMention
+from worker.stages.entities.roles import organisations_by_role
 
 HONORIFICS = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Baroness"
 _BEFORE_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+$")
@@ -104,9 +106,11 @@ def propagate(
         for m in mentions
     ]
     occupied = _Occupied(len(text), tagged + [(m.start, m.end) for m in relabelled])
+    relabelled, added = organisations_by_role(text, relabelled, occupied.free)
+    for mention in added:
+        occupied.take(mention.start, mention.end)
     starts = _Starts(sentence_starts)
     lower = _lower_case_words(text)
-    added: list[RawMention] = []
     for match in _AFTER_HONORIFIC.finditer(text):
         start, end = match.span(1)
         if occupied.free(start, end):
