@@ -11,7 +11,8 @@ After the model's mentions are cleaned:
   and a capitalised name after an honorific is a mention even where the model saw none;
 - a surname alone right after a capitalised word spelt nearly like the first name of the person
   ("Linm Gallagher" beside "Liam Gallagher") takes that word in: a misspelt name, whole;
-- organisations named by their role ("news agency RIA") are mentions (``roles``);
+- organisations named by their role ("news agency RIA") are mentions (``roles``), and so are
+  the places of wire datelines ("LONDON 1996-08-30", ``datelines``);
 - an occurrence that overlaps anything the model tagged (a DATE, another entity) is left alone,
   and a one-word form that the article also writes in lower case ("Brown", "brown") is not
   taken at the start of a sentence, where a capital says nothing.
@@ -22,6 +23,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import replace
 
+from worker.stages.entities.datelines import with_datelines
 from worker.stages.entities.first_names import near_spelling
 from worker.stages.entities.mentions import RawMention
 from worker.stages.entities.roles import organisations_by_role
@@ -101,6 +103,7 @@ def propagate(
     ``tagged`` is every span the model tagged, of any label (dates and numbers too); a new
     mention never overlaps one. Returns mentions sorted by start.
     """
+    mentions, tagged = with_datelines(text, mentions, tagged)
     relabelled = [
         replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start) else m
         for m in mentions
