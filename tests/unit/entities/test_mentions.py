@@ -2,7 +2,7 @@
 
 import pytest
 
-from worker.stages.entities.mentions import clean_mentions
+from worker.stages.entities.mentions import clean_mentions, fix_label
 
 
 def _clean(text: str, label: str) -> list[tuple[str, str]]:
@@ -27,3 +27,21 @@ def _clean(text: str, label: str) -> list[tuple[str, str]]:
 )
 def test_a_span_is_cleaned_into_its_mentions(span: str, label: str, expected: list[tuple[str, str]]) -> None:
     assert _clean(span, label) == expected
+
+
+@pytest.mark.parametrize(
+    ("surface", "label", "expected"),
+    [
+        ("Nick Price", "ORG", "PERSON"),
+        ("Jean-Luc Brassard", "ORG", "PERSON"),
+        ("Michael Owen", "GPE", "PERSON"),
+        ("John Lewis Partnership", "ORG", "ORG"),  # a word of an organisation's name
+        ("Victoria Station", "FAC", "FAC"),
+        ("Manchester United", "ORG", "ORG"),  # no first name
+        ("Paul", "ORG", "ORG"),  # a first name alone says nothing
+        ("Ukrainian", "GPE", "NORP"),
+        ("Mark Smith", "DATE", "DATE"),  # only named things change
+    ],
+)
+def test_labels_the_surface_contradicts_are_fixed(surface: str, label: str, expected: str) -> None:
+    assert fix_label(surface, label) == expected

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 
+from worker.stages.entities.first_names import is_first_name
 from worker.stages.entities.spans import split_span, strip_title, strip_trailing, trim_span
 
 # Named things; numeric labels (DATE, CARDINAL, MONEY, ...) are not entities of the article.
@@ -13,6 +14,18 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # A single capitalised word with a demonym ending ("Ukrainian", "Chinese", "Danish") names a
 # people or an adjective, not a place.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish)$")
+_NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*$")
+_NAMED_AFTER_PEOPLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+# Words that make a name an organisation's, a place's or a thing's, not a person's.
+_NOT_PERSONAL_WORDS = """
+    street road avenue lane square station airport bridge park hall house centre center college
+    university school hospital church cathedral stadium arena theatre theater museum gallery island
+    islands valley river lake mountain mount city county district hill bay group company partnership
+    holdings trust foundation bank fund capital media records films studios pictures airways airlines
+    motors electric energy partners associates institute society club united rovers athletic
+    wanderers town council party league cup prize award awards trophy open championship games festival
+"""
+_NOT_PERSONAL = frozenset(_NOT_PERSONAL_WORDS.split())
 # A personal honorific at the start of a span makes it a person, whatever the model said.
 _HONORIFIC_START = re.compile(
     r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Baroness)\.?\s+[A-Z]"
@@ -35,10 +48,27 @@ class RawMention:
 
 
 def fix_label(surface: str, label: str) -> str:
-    """Correct labels that a surface form contradicts: a demonym tagged as a place is NORP."""
+    """Correct labels that a surface form contradicts.
+
+    A demonym tagged as a place is NORP; a widespread first name and a surname ("Nick Price",
+    "Jean-Luc Brassard") tagged as something else is a PERSON, unless a word says the name is
+    an organisation's or a place's ("John Lewis Partnership", "Victoria Station").
+    """
     if label in PLACE_LABELS and _DEMONYM.match(surface):
         return "NORP"
+    if label != "PERSON" and label in _NAMED_AFTER_PEOPLE and looks_like_a_person(surface):
+        return "PERSON"
     return label
+
+
+def looks_like_a_person(surface: str) -> bool:
+    """Two or three capitalised words, the first a widespread first name, none an org's or a place's."""
+    words = surface.split()
+    if not 2 <= len(words) <= 3 or not all(_NAME_WORD.match(word) for word in words):
+        return False
+    if any(word.casefold() in _NOT_PERSONAL for word in words):
+        return False
+    return is_first_name(words[0].split("-")[0])
 
 
 def clean_mentions(text: str, start: int, end: int, label: str) -> list[RawMention]:
