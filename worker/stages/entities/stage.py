@@ -105,7 +105,10 @@ def _entities(article: CleanArticle, clusters: list[Cluster]) -> list[Entity]:
 
 def _quotes(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Quote]:
     located = [
-        Located(m.start, m.end, e.id) for e in entities if e.label in _SPEAKER_LABELS for m in e.mentions
+        Located(m.start, m.end, e.id, e.label)
+        for e in entities
+        if e.label in _SPEAKER_LABELS
+        for m in e.mentions
     ]
     found = find_quotes(text, [(s.start, s.end) for s in sentences], located)
     return [Quote(start=q.start, end=q.end, text=text[q.start : q.end], speaker=q.speaker) for q in found]
