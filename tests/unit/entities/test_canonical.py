@@ -185,3 +185,13 @@ def test_a_spelling_only_one_locale_lists_is_no_known_first_name() -> None:
     assert is_first_name("Mary") and is_first_name("michel")
     assert not is_first_name("Alica") and not is_first_name("Paal")  # one locale's name, or none
     assert first_name_slip("alica", "alicia", 1, 1)
+
+
+def test_one_sense_per_article_reaches_the_title(nlp: Language) -> None:
+    # "Mr Putin" in the headline is the person named in full in the body
+    title = "Mr Putin Meets Kim"
+    text = "Vladimir Putin met Kim Jong Un. Later Mr Putin left, and Putin flew home."
+    result = _run(nlp, text, title)
+    putin = next(e for e in result.entities if e.name == "Vladimir Putin")
+    assert putin.label == "PERSON" and putin.count == 3
+    assert [(m.text, m.start) for m in putin.title_mentions] == [("Putin", 3)]
