@@ -41,6 +41,7 @@ def test_a_span_is_cleaned_into_its_mentions(span: str, label: str, expected: li
         ("Paul", "ORG", "ORG"),  # a first name alone says nothing
         ("Ukrainian", "GPE", "NORP"),
         ("Mark Smith", "DATE", "DATE"),  # only named things change
+        ("Vera Drake", "WORK_OF_ART", "WORK_OF_ART"),  # films and products are often named after people
     ],
 )
 def test_labels_the_surface_contradicts_are_fixed(surface: str, label: str, expected: str) -> None:

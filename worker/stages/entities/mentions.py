@@ -15,7 +15,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # people or an adjective, not a place.
 _DEMONYM = re.compile(r"^[A-Z][a-z]+(?:ian|ean|ese|ish)$")
 _NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*$")
-_NAMED_AFTER_PEOPLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT"})
+_NAMED_AFTER_PEOPLE = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})  # titles, products: "Vera Drake"
 # Words that make a name an organisation's, a place's or a thing's, not a person's.
 _NOT_PERSONAL_WORDS = """
     street road avenue lane square station airport bridge park hall house centre center college
