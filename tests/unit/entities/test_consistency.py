@@ -68,3 +68,9 @@ def test_a_surname_takes_in_the_misspelt_first_name_before_it() -> None:
     assert ("Linm Gallagher", "PERSON") in _found(result)
     assert ("Gallagher", "PERSON") in _found(result)  # "Oasis" is no spelling of "Liam"
     assert all(m.start != gallagher for m in result)
+
+
+def test_a_form_that_starts_a_longer_name_is_left_alone() -> None:
+    text = "Ford sold more. The Ford Mustang sold well, and Ford said so."
+    result = propagate(text, [_mention(text, "Ford", "ORG")], [], [0, 15])
+    assert [m.start for m in result] == [0, text.index("Ford said")]

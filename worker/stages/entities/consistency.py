@@ -13,7 +13,8 @@ After the model's mentions are cleaned:
   ("Linm Gallagher" beside "Liam Gallagher") takes that word in: a misspelt name, whole;
 - organisations named by their role ("news agency RIA") are mentions (``roles``), and so are
   the places of wire datelines ("LONDON 1996-08-30", ``datelines``);
-- an occurrence that overlaps anything the model tagged (a DATE, another entity) is left alone,
+- an occurrence that overlaps anything the model tagged (a DATE, another entity) or runs on
+  into another capitalised word ("Ford" of "the Ford Mustang") is left alone,
   and a one-word form that the article also writes in lower case ("Brown", "brown") is not
   taken at the start of a sentence, where a capital says nothing.
 """
@@ -33,6 +34,7 @@ _BEFORE_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+$")
 _NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
 _AFTER_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)")
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) $")
+_NEXT_NAME_WORD = re.compile(r" [A-Z][a-z]")
 _LOOKBACK = 14  # enough for "Baroness " and some space
 MIN_FORM_LETTERS = 2
 MAX_FORMS = 2000  # bounds the pattern on pathological inputs
@@ -130,6 +132,8 @@ def propagate(
                 continue
             if " " not in form and form.casefold() in lower and starts.at_start(text, start):
                 continue
+            if _NEXT_NAME_WORD.match(text, end) and not after_honorific(text, start):
+                continue  # the start of a longer name the model missed ("Ford Mustang")
             label = "PERSON" if after_honorific(text, start) else labels[form]
             added.append(RawMention(start, end, form, label))
             occupied.take(start, end)
