@@ -1,6 +1,8 @@
 """One sense per discourse: missed occurrences become mentions, honorifics make persons."""
 
-from worker.stages.entities.consistency import after_honorific, propagate
+import re
+
+from worker.stages.entities.consistency import after_honorific, occurrences, propagate
 from worker.stages.entities.mentions import RawMention
 
 
@@ -74,3 +76,12 @@ def test_a_form_that_starts_a_longer_name_is_left_alone() -> None:
     text = "Ford sold more. The Ford Mustang sold well, and Ford said so."
     result = propagate(text, [_mention(text, "Ford", "ORG")], [], [0, 15])
     assert [m.start for m in result] == [0, text.index("Ford said")]
+
+
+def test_occurrences_are_what_one_alternation_would_find() -> None:
+    text = "Kim Jong Un met Kim. Kimberly and Kim's aide saw US-led U.S. forces; KIM, Kim Jong Un-style."
+    forms = ["Kim Jong Un", "Kim", "US", "U.S.", "KIM"]
+    alternation = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-]|['’]\w\w)")
+    expected = [(m.start(), m.end(), m.group()) for m in alternation.finditer(text)]
+    assert occurrences(text, forms) == expected
+    assert [form for _, _, form in expected] == ["Kim Jong Un", "Kim", "Kim", "U.S.", "KIM", "Kim"]

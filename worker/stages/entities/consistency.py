@@ -90,6 +90,34 @@ class _Starts:
         return not text[self.starts[index] : position].strip(" \"'“‘([-–—")
 
 
+_WORD_START = re.compile(r"(?<![\w'’-])[A-Z]")
+_FORM_END = re.compile(r"[\w-]|['’]\w\w")
+
+
+def occurrences(text: str, forms: list[str]) -> list[tuple[int, int, str]]:
+    """Whole-word occurrences of ``forms`` (each starting with a capital) in ``text``.
+
+    Leftmost first, the longest form at a position, never overlapping: what one alternation
+    of all forms would find, without trying every form at every capital.
+    """
+    by_prefix: dict[str, list[str]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        by_prefix.setdefault(form[:2], []).append(form)
+    found = []
+    cursor = 0
+    for match in _WORD_START.finditer(text):
+        start = match.start()
+        if start < cursor:
+            continue
+        for form in by_prefix.get(text[start : start + 2], ()):
+            end = start + len(form)
+            if text.startswith(form, start) and not _FORM_END.match(text, end):
+                found.append((start, end, form))
+                cursor = end
+                break
+    return found
+
+
 def _lower_case_words(text: str) -> set[str]:
     return set(re.findall(r"(?<![\w-])[a-z][a-z'’-]*", text))
 
@@ -124,10 +152,7 @@ def propagate(
     labels = _forms(relabelled + added)
     forms = sorted(labels, key=len, reverse=True)[:MAX_FORMS]
     if forms:
-        pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w-]|['’]\w\w)")
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            form = match.group()
+        for start, end, form in occurrences(text, forms):
             if not occupied.free(start, end):
                 continue
             if " " not in form and form.casefold() in lower and starts.at_start(text, start):
