@@ -6,7 +6,8 @@ from spacy.language import Language
 
 from schemas import AnalysedArticle, CleanArticle
 from worker.stages.entities import analyse
-from worker.stages.entities.canonical import cluster_mentions, near_miss
+from worker.stages.entities.canonical import cluster_mentions, first_name_slip, near_miss
+from worker.stages.entities.first_names import is_first_name
 from worker.stages.entities.mentions import RawMention, clean_mentions, fix_label
 
 PERSONS = [
@@ -158,3 +159,39 @@ def test_title_mentions_come_from_body_entities(nlp: Language) -> None:
     top = result.entities[0]
     assert top.salience >= max(e.salience for e in result.entities)
     assert all(e.salience > 0.25 for e in result.entities if e.title_mentions)
+
+
+def test_a_misspelt_first_name_joins_and_two_real_names_stay_apart() -> None:
+    assert first_name_slip("paal", "paul", 1, 2)  # "paal" is no first name
+    assert first_name_slip("alicie", "alicia", 1, 1)
+    assert first_name_slip("christpoher", "christopher", 1, 1)  # a swap
+    assert first_name_slip("chrstophr", "christopher", 1, 1)  # two edits in a long name
+    assert not first_name_slip("mark", "mary", 1, 1)  # two real names, as common as each other
+    assert first_name_slip("mary", "mark", 1, 3)  # ... unless one is far rarer
+    assert not first_name_slip("paul", "raul", 1, 1)  # the first letter differs
+    assert not first_name_slip("pual", "piel", 1, 1)  # two edits in a short name
+    mentions = [
+        RawMention(0, 11, "Paul Tucker", "PERSON"),
+        RawMention(20, 31, "Paal Tucker", "PERSON"),
+        RawMention(40, 51, "Paul Tucker", "PERSON"),
+        RawMention(60, 70, "Mark Smith", "PERSON"),
+        RawMention(80, 90, "Mary Smith", "PERSON"),
+    ]
+    names = {c.name: c.aliases for c in cluster_mentions(mentions)}
+    assert names == {"Paul Tucker": ("Paal Tucker",), "Mark Smith": (), "Mary Smith": ()}
+
+
+def test_a_spelling_only_one_locale_lists_is_no_known_first_name() -> None:
+    assert is_first_name("Mary") and is_first_name("michel")
+    assert not is_first_name("Alica") and not is_first_name("Paal")  # one locale's name, or none
+    assert first_name_slip("alica", "alicia", 1, 1)
+
+
+def test_one_sense_per_article_reaches_the_title(nlp: Language) -> None:
+    # "Mr Putin" in the headline is the person named in full in the body
+    title = "Mr Putin Meets Kim"
+    text = "Vladimir Putin met Kim Jong Un. Later Mr Putin left, and Putin flew home."
+    result = _run(nlp, text, title)
+    putin = next(e for e in result.entities if e.name == "Vladimir Putin")
+    assert putin.label == "PERSON" and putin.count == 3
+    assert [(m.text, m.start) for m in putin.title_mentions] == [("Putin", 3)]

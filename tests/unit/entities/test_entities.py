@@ -64,7 +64,7 @@ SEED_PLACES = {
     "North Korea", "Russia", "Pyongyang", "China", "Moscow", "Ukraine", "United States",
     "Seoul", "Tokyo", "Washington", "Brussels", "Beijing",
 }  # fmt: skip
-SEED_ORGS = {"KCNA", "U.N. Security Council"}
+SEED_ORGS = {"KCNA", "RIA", "U.N. Security Council"}  # "news agency RIA": named by its role
 
 
 def test_seed_with_the_real_model(seed_text: str) -> None:

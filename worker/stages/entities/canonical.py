@@ -4,8 +4,12 @@ Mentions first group by a normalised key (case, dots and spacing do not matter).
 merge by three rules, each only when the match is unique, so ambiguous cases stay apart:
 
 - acronyms and short forms: "U.N." / "UN" join "United Nations", "US" joins "United States";
-- near-miss spellings of a person's name: "Vladimar Putin" joins "Vladimir Putin" (one edit
-  inside a word of six letters or more, with the other words equal);
+- misspelt first names: two person names with the same other words whose first names differ
+  by one edit (two for names of eight letters or more, the first letter kept) merge when the
+  rarer spelling is not a first name the vocabulary knows ("Paal Tucker" joins "Paul Tucker")
+  or is far rarer in the article; "Mark Smith" and "Mary Smith" stay apart;
+- near-miss spellings of another word of a person's name: one edit inside a word of six
+  letters or more with equal ends, the other words equal;
 - partial names of a person: "Putin" joins "Vladimir Putin", "Kim" joins "Kim Jong Un", unless
   two different full names share that part (two Kims stay apart);
 - a compass word for a place ("the North") joins the one place named with it ("North Korea");
@@ -16,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from worker.stages.entities.first_names import is_first_name, near_spelling
 from worker.stages.entities.mentions import PLACE_LABELS, RawMention
 from worker.stages.entities.spans import entity_key
 
@@ -23,6 +28,7 @@ _CONNECTORS = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la"
 _COMPASS = frozenset({"north", "south", "east", "west"})
 MIN_NEAR_MISS_LENGTH = 6
 MAX_GROUPS_COMPARED = 400  # bounds the pairwise near-miss pass on pathological inputs
+FAR_RARER = 3  # a spelling this many times rarer is a slip even when it is a real name
 
 
 @dataclass
@@ -134,15 +140,42 @@ def _merge_acronyms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> No
             sets.union(key, candidates.pop())
 
 
-def _merge_near_misses(persons: list[str], sets: _UnionFind) -> None:
-    full = [key.split() for key in persons if " " in key][:MAX_GROUPS_COMPARED]
+def first_name_slip(a: str, b: str, count_a: int, count_b: int) -> bool:
+    """Whether first names ``a`` and ``b`` (seen ``count_a`` and ``count_b`` times) are one name.
+
+    They must differ by one edit (two when the longer has eight letters or more) after the same
+    first letter; then the rarer spelling must be unknown as a first name, or far rarer.
+    """
+    if not near_spelling(a, b):
+        return False
+    if count_a * FAR_RARER <= count_b or count_b * FAR_RARER <= count_a:
+        return True
+    rarer = [w for w, n in ((a, count_a), (b, count_b)) if n == min(count_a, count_b)]
+    return any(not is_first_name(word) for word in rarer)
+
+
+def _merge_near_misses(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+    """Misspelt names of a person; the misspelt one may carry another label ("Tonuy Blair": ORG)."""
+    labels = {key: vote(group) for key, group in groups.items() if " " in key}
+    surnames = {key.split()[-1] for key, label in labels.items() if label == "PERSON"}
+    full = [key.split() for key in labels if key.split()[-1] in surnames][:MAX_GROUPS_COMPARED]
+    counts = {key: len(groups[key]) for key in labels}
+    full.sort(key=lambda words: -counts[" ".join(words)])  # the commoner spelling is the parent
     for i, a in enumerate(full):
         for b in full[i + 1 :]:
-            if len(a) != len(b):
+            if len(a) != len(b) or "PERSON" not in (labels[" ".join(a)], labels[" ".join(b)]):
                 continue
-            differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-            if len(differing) == 1 and near_miss(*differing[0]):
-                sets.union(" ".join(b), " ".join(a))
+            differing = [k for k, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+            if len(differing) != 1:
+                continue
+            k = differing[0]
+            key_a, key_b = " ".join(a), " ".join(b)
+            if k == 0:
+                same = first_name_slip(a[0], b[0], counts[key_a], counts[key_b])
+            else:
+                same = near_miss(a[k], b[k])
+            if same:
+                sets.union(key_b, key_a)
 
 
 def _merge_partial_names(persons: list[str], sets: _UnionFind) -> None:
@@ -183,7 +216,7 @@ def cluster_mentions(
     _merge_acronyms(groups, sets)
     _merge_compass_short_forms(groups, sets)
     persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
-    _merge_near_misses(persons, sets)
+    _merge_near_misses(groups, sets)
     _merge_partial_names(persons, sets)
     clusters: dict[str, Cluster] = {}
     for key, group in groups.items():

@@ -8,12 +8,18 @@ entity mention the sentence ties to it with a speech verb, searched in this orde
 2. anywhere in the sentence: "X quoted Putin as saying “…”" (the quoted one speaks, not X);
 3. before it in the sentence: "Kim said … “…”".
 
-Pronouns ("he said") and anything else give no speaker (None): unknown, not guessed.
+4. a pronoun: "…,” he said" / "she added" takes the nearest preceding named speaker when that
+   is unambiguous: the one person named in the quote's paragraph before it, or, when that
+   paragraph names nobody before it, the one person the previous paragraph names. Two people
+   there (a name the model missed but that reads as a person's counts too) or none leave the
+   speaker unknown (None), as "they said" and anything else do.
 """
 
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+
+from worker.stages.entities.mentions import looks_like_a_person
 
 MIN_WORDS = 3
 _VERBS = (
@@ -27,6 +33,8 @@ _QUOTED_AS_SAYING = re.compile(r"\s+as\s+(?:saying|telling|writing)\b")
 _QUOTED = re.compile(r"\bquot(?:ed|es|ing)\s+$")
 _PAIRS = (re.compile(r"“([^“”\n]+)”"), re.compile(r"\"([^\"\n]+)\""))
 _WORD = re.compile(r"\w+")
+_PAIR = re.compile(r"(?<![\w'’-])[A-Z][a-z]+ [A-Z][a-z]+(?![\w'’-])")
+_PRONOUN_VERB = re.compile(rf"(?:he|she)\s+(?:{_VERBS})\b|(?:{_VERBS})\s+(?:he|she)\b")
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class Located:
     start: int
     end: int
     entity_id: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,35 @@ def _before_open(text: str, sentence_start: int, open_: int, mentions: list[Loca
     return speaker
 
 
+def _untagged_people(text: str, start: int, end: int, mentions: list[Located]) -> set[str]:
+    """Names the model missed that still read as people's ("Helen Price"): they make it ambiguous."""
+    found = set()
+    for match in _PAIR.finditer(text, start, end):
+        a, b = match.span()
+        if looks_like_a_person(match.group()) and not any(m.start < b and a < m.end for m in mentions):
+            found.add(f"untagged:{match.group()}")
+    return found
+
+
+def _pronoun_speaker(text: str, open_: int, close: int, limit: int, mentions: list[Located]) -> str | None:
+    """ "…,” he said": the one person named before the quote in its paragraph, else in the one before."""
+    cursor = _GAP.match(text, close, limit)
+    if _PRONOUN_VERB.match(text, cursor.end() if cursor is not None else close, limit) is None:
+        return None
+    cut = text.rfind("\n\n", 0, open_)
+    windows = [cut + 2 if cut >= 0 else 0]
+    if cut >= 0:
+        before = text.rfind("\n\n", 0, cut)
+        windows.append(before + 2 if before >= 0 else 0)
+    for start in windows:
+        inside = [m for m in mentions if start <= m.start and m.end <= open_]
+        people = {m.entity_id for m in inside if m.label == "PERSON"}
+        people |= _untagged_people(text, start, open_, inside)
+        if people:
+            return people.pop() if len(people) == 1 else None
+    return None
+
+
 class _Sentences:
     """Sentence lookup by position in O(log n)."""
 
@@ -139,6 +177,7 @@ def find_quotes(text: str, sentences: list[tuple[int, int]], mentions: list[Loca
             _after_close(text, end + 1, limit, nearby)
             or _quoted_as_saying(text, (opening[0], limit), nearby)
             or _before_open(text, opening[0], start - 1, nearby)
+            or _pronoun_speaker(text, start - 1, end + 1, limit, mentions)
         )
         found.append(FoundQuote(start, end, speaker))
     return found

@@ -18,8 +18,12 @@ _TITLE_WORDS = (
 _LEADING_TITLE = re.compile(
     rf"(?:(?:[A-Z][a-z]+(?:ian|ean|ese|ish|an|i|ch))\s+)?(?:(?:{_TITLE_WORDS})\.?\s+)+"
 )
-# Inside an entity span these mean two things were glued together ("Russia`s(Vladimar Putin").
-_INNER_BREAK = re.compile(r"[()\[\]{}<>“”\"«»|;]+")
+# Inside an entity span these mean two things were glued together ("Russia`s(Vladimar Putin"),
+# as do a spaced dash or slash ("SOCCER - FRENCH LEAGUE", "Dampier / Kaohsiung") and a number
+# between names ("Arsenal 2 Derby 2 Chelsea").
+_INNER_BREAK = re.compile(r"[()\[\]{}<>“”\"«»|;]+|\s[-–—/]+\s|\s[\d.,:]*\d(?=\s+[A-Z])")
+_TRAILING_NUMBER = re.compile(r"(?:\s+[\d.,:]*\d[\d.,:]*(?:st|nd|rd|th)?)+$")
+_TRAILING_LOWER = re.compile(r"(?<=\w)(?:\s+[a-z][\w-]*)+$")
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -64,6 +68,21 @@ def strip_title(text: str, start: int, end: int) -> int:
     """
     match = _LEADING_TITLE.match(text, start, end)
     return match.end() if match is not None and match.end() < end else start
+
+
+def strip_trailing(text: str, start: int, end: int, *, numbers: bool) -> int:
+    """The new end of a span once trailing lower-case words go ("Interfax news agency").
+
+    With ``numbers`` trailing numbers go too ("Ferguson 34"); the first word always stays.
+    """
+    while True:
+        before = end
+        for pattern in (_TRAILING_LOWER, _TRAILING_NUMBER) if numbers else (_TRAILING_LOWER,):
+            match = pattern.search(text, start, end)
+            if match is not None and match.start() > start and text[start : match.start()].strip():
+                end = match.start()
+        if end == before:
+            return end
 
 
 def split_span(text: str, start: int, end: int) -> list[tuple[int, int]]:

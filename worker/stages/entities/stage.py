@@ -16,6 +16,7 @@ from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle, Entity, Mention, ModelInfo, Quote, Sentence
 from worker.nlp import known_words, model_id
 from worker.stages.entities.canonical import Cluster, cluster_mentions
+from worker.stages.entities.consistency import propagate
 from worker.stages.entities.mentions import ENTITY_LABELS, RawMention, clean_mentions
 from worker.stages.entities.quotes import Located, find_quotes
 from worker.stages.entities.salience import SalienceInput, lead_end, salience
@@ -36,11 +37,14 @@ def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Do
 def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sentence], list[RawMention]]:
     """Sentences and clean entity mentions of ``text``, offsets into ``text``.
 
+    The model's mentions are made consistent over the whole text (``consistency.propagate``).
+
     Parsing runs in a spaCy memory zone: the strings this article adds to the vocabulary are
     freed afterwards, so a long-running worker does not grow with every new word it reads.
     """
     sentences: list[Sentence] = []
     mentions: list[RawMention] = []
+    tagged: list[tuple[int, int]] = []
     with nlp.memory_zone():
         for offset, doc in _parse(nlp, text, chunk_chars):
             for sent in doc.sents:
@@ -48,10 +52,11 @@ def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sent
                 if bounds is not None:
                     sentences.append(Sentence(start=bounds[0], end=bounds[1]))
             for ent in doc.ents:
+                tagged.append((offset + ent.start_char, offset + ent.end_char))
                 mentions.extend(
                     clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_)
                 )
-    return sentences, mentions
+    return sentences, propagate(text, mentions, tagged, [s.start for s in sentences])
 
 
 def _title_forms(cluster: Cluster) -> set[str]:
@@ -100,7 +105,10 @@ def _entities(article: CleanArticle, clusters: list[Cluster]) -> list[Entity]:
 
 def _quotes(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Quote]:
     located = [
-        Located(m.start, m.end, e.id) for e in entities if e.label in _SPEAKER_LABELS for m in e.mentions
+        Located(m.start, m.end, e.id, e.label)
+        for e in entities
+        if e.label in _SPEAKER_LABELS
+        for m in e.mentions
     ]
     found = find_quotes(text, [(s.start, s.end) for s in sentences], located)
     return [Quote(start=q.start, end=q.end, text=text[q.start : q.end], speaker=q.speaker) for q in found]
