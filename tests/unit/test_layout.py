@@ -100,6 +100,7 @@ LAYERS: dict[str, int] = {
     "worker.celery_app": 4,
     "worker.pipeline": 4,
     "worker.ingest": 4,
+    "worker.client": 5,
     "worker.render": 5,
     "worker.checkout": 5,
     "worker.demo": 5,
