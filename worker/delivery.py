@@ -30,6 +30,10 @@ return entry
 
 EventKind = Literal["result", "error"]
 
+# What redis-py raises when Redis cannot be reached or does not answer in time (for callers
+# that explain it to a person without importing redis-py themselves).
+REDIS_UNREACHABLE: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
+
 
 @dataclass(frozen=True)
 class Event:
@@ -58,10 +62,15 @@ class Delivery:
         self._publish_once = client.register_script(_PUBLISH_ONCE)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Delivery":
-        """A Delivery on a new connection pool to ``settings.redis_url``."""
-        tls: dict[str, Any] = settings.redis_tls or {}
-        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **tls), settings)
+    def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
+        """A Delivery on a new connection pool to ``settings.redis_url``.
+
+        ``timeout_s`` bounds connecting and each reply (None: wait as long as it takes).
+        """
+        options: dict[str, Any] = dict(settings.redis_tls or {})
+        if timeout_s is not None:
+            options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **options), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
         result = kind == "result"

@@ -100,11 +100,13 @@ LAYERS: dict[str, int] = {
     "worker.celery_app": 4,
     "worker.pipeline": 4,
     "worker.ingest": 4,
+    "worker.health": 4,
     "worker.client": 5,
     "worker.render": 5,
     "worker.checkout": 5,
     "worker.demo": 5,
     "worker.cli_consume": 5,
+    "worker.cli_errors": 5,
     "worker.cli": 5,
 }
 

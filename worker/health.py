@@ -1,0 +1,50 @@
+"""``newsflow health``: Redis answers and a worker on the pipeline's queues replies, in time."""
+
+import time
+from dataclasses import dataclass
+
+from worker.app import create_app
+from worker.config import Settings
+from worker.delivery import Delivery
+from worker.logging import redact_url
+
+
+@dataclass(frozen=True)
+class Health:
+    """The verdict, and the one line that says it."""
+
+    ok: bool
+    line: str
+    workers: tuple[str, ...] = ()
+
+
+def check_health(settings: Settings, timeout_s: float = 5.0) -> Health:
+    """Ping Redis, then wait up to ``timeout_s`` for a worker consuming one of the stage queues.
+
+    Redis unreachable raises what redis-py raises (``delivery.REDIS_UNREACHABLE``). Workers of
+    other deployments on the same Redis (other queues) do not count.
+    """
+    deadline = time.monotonic() + timeout_s
+    url = redact_url(settings.redis_url)
+    delivery = Delivery.from_settings(settings, timeout_s=timeout_s)
+    try:
+        delivery.client.ping()
+    finally:
+        delivery.client.close()
+    queues = {*settings.queues, *settings.entities_queues.values()}
+    app = create_app(settings)
+    try:
+        while (remaining := deadline - time.monotonic()) > 0:
+            replies = app.control.inspect(timeout=min(0.5, remaining)).active_queues() or {}
+            workers = tuple(
+                sorted(node for node, consumed in replies.items() if queues & {q["name"] for q in consumed})
+            )
+            if workers:
+                return Health(True, f"ok: Redis at {url} answers; workers: {', '.join(workers)}", workers)
+    finally:
+        app.close()
+    return Health(
+        False,
+        f"unhealthy: Redis at {url} answers, but no worker on the queues {', '.join(settings.queues)}"
+        f" replied within {timeout_s:g} s; start one with: newsflow worker",
+    )
