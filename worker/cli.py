@@ -1,4 +1,4 @@
-"""The ``newsflow`` command: process, submit, subscribe, replay, worker, health, demo."""
+"""The ``newsflow`` command: process, submit, subscribe, replay, worker, health, top, demo."""
 
 import sys
 import time
@@ -25,6 +25,7 @@ from worker.app import create_app
 from worker.checkout import NO_CHECKOUT, importable_bench
 from worker.cli_consume import register_consumer_commands
 from worker.cli_errors import run_explained
+from worker.cli_top import top
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.errors import InvalidArticle
@@ -251,6 +252,7 @@ def bench(ctx: typer.Context) -> None:
 
 
 register_consumer_commands(cli)
+cli.command()(top)
 
 
 def main() -> None:

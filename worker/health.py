@@ -3,6 +3,8 @@
 import time
 from dataclasses import dataclass
 
+from celery import Celery
+
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
@@ -31,14 +33,10 @@ def check_health(settings: Settings, timeout_s: float = 5.0) -> Health:
         delivery.client.ping()
     finally:
         delivery.client.close()
-    queues = {*settings.queues, *settings.entities_queues.values()}
     app = create_app(settings)
     try:
         while (remaining := deadline - time.monotonic()) > 0:
-            replies = app.control.inspect(timeout=min(0.5, remaining)).active_queues() or {}
-            workers = tuple(
-                sorted(node for node, consumed in replies.items() if queues & {q["name"] for q in consumed})
-            )
+            workers = workers_on_queues(app, settings, min(0.5, remaining))
             if workers:
                 return Health(True, f"ok: Redis at {url} answers; workers: {', '.join(workers)}", workers)
     finally:
@@ -48,3 +46,10 @@ def check_health(settings: Settings, timeout_s: float = 5.0) -> Health:
         f"unhealthy: Redis at {url} answers, but no worker on the queues {', '.join(settings.queues)}"
         f" replied within {timeout_s:g} s; start one with: newsflow worker",
     )
+
+
+def workers_on_queues(app: Celery, settings: Settings, timeout_s: float) -> tuple[str, ...]:
+    """The workers that consume one of the pipeline's queues and reply within ``timeout_s``."""
+    queues = {*settings.queues, *settings.entities_queues.values()}
+    replies = app.control.inspect(timeout=timeout_s).active_queues() or {}
+    return tuple(sorted(node for node, consumed in replies.items() if queues & {q["name"] for q in consumed}))

@@ -92,6 +92,7 @@ LAYERS: dict[str, int] = {
     "worker.streams": 3,
     "worker.consume": 3,
     "worker.embedded": 3,
+    "worker.overview": 3,
     "worker.fusion": 4,
     "worker.runtime": 4,
     "worker.failures": 4,
@@ -107,6 +108,7 @@ LAYERS: dict[str, int] = {
     "worker.demo": 5,
     "worker.cli_consume": 5,
     "worker.cli_errors": 5,
+    "worker.cli_top": 5,
     "worker.cli": 5,
 }
 
