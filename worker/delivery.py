@@ -32,9 +32,13 @@ return entry
 
 EventKind = Literal["result", "error"]
 
-# What redis-py raises when Redis cannot be reached or does not answer in time (for callers
-# that explain it to a person without importing redis-py themselves).
-REDIS_UNREACHABLE: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
+# What redis-py raises when Redis cannot be reached, does not answer in time, or what answers
+# is not Redis (for callers that explain it to a person without importing redis-py themselves).
+REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.InvalidResponse,
+)
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,10 @@ def test_an_unknown_failure_is_left_alone() -> None:
     with pytest.raises(ValidationError) as caught:
         RawArticle.model_validate({"text": "a", "html": "b"})
     assert explain(caught.value) is None  # not a setting: a bug, shown with its traceback
+
+
+def test_a_server_that_is_not_redis_is_unreachable_redis() -> None:
+    explained = explain(redis.exceptions.InvalidResponse("Protocol Error: b'HTTP/1.1 400 Bad Request'"))
+    assert explained is not None
+    assert explained[1] == EXIT_UNREACHABLE
+    assert "(Protocol Error: b'HTTP/1.1 400 Bad Request')" in explained[0]
