@@ -10,7 +10,7 @@ from pydantic_settings import SettingsError
 
 from worker.app import BROKER_UNREACHABLE
 from worker.config import Settings
-from worker.delivery import REDIS_UNREACHABLE
+from worker.delivery import REDIS_REFUSED_CREDENTIALS, REDIS_UNREACHABLE
 from worker.errors import UsageError
 from worker.logging import redact_url
 
@@ -56,6 +56,15 @@ def _redis_url() -> str:
         return os.environ.get("NEWSFLOW_REDIS_URL", str(Settings.model_fields["redis_url"].default))
 
 
+def _unreachable_redis(error: Exception) -> str:
+    url = redact_url(_redis_url())
+    reason = redact_url(str(error)).rstrip(".") or type(error).__name__
+    if isinstance(error, REDIS_REFUSED_CREDENTIALS):
+        advice = "check the user and password in NEWSFLOW_REDIS_URL"
+        return f"Redis at {url} refused the credentials ({reason}); {advice}"
+    return f"cannot reach Redis at {url} ({reason}); start Redis there or set NEWSFLOW_REDIS_URL"
+
+
 def explain(error: BaseException) -> tuple[str, int] | None:
     """The one line (without the ``newsflow:`` prefix) and exit code for a known failure, else None."""
     if isinstance(error, UsageError):
@@ -65,10 +74,7 @@ def explain(error: BaseException) -> tuple[str, int] | None:
     if isinstance(error, SettingsError):
         return _unparsable_setting(error), EXIT_USAGE
     if isinstance(error, REDIS_UNREACHABLE):
-        url = redact_url(_redis_url())
-        reason = redact_url(str(error)).rstrip(".") or type(error).__name__
-        line = f"cannot reach Redis at {url} ({reason}); start Redis there or set NEWSFLOW_REDIS_URL"
-        return line, EXIT_UNREACHABLE
+        return _unreachable_redis(error), EXIT_UNREACHABLE
     if isinstance(error, BROKER_UNREACHABLE):
         url = redact_url(_redis_url())
         reason = redact_url(str(error)).rstrip(".")

@@ -39,6 +39,7 @@ REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
     redis.TimeoutError,
     redis.exceptions.InvalidResponse,
 )
+REDIS_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (redis.AuthenticationError,)
 
 
 @dataclass(frozen=True)

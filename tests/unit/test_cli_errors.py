@@ -53,3 +53,13 @@ def test_a_server_that_is_not_redis_is_unreachable_redis() -> None:
     assert explained is not None
     assert explained[1] == EXIT_UNREACHABLE
     assert "(Protocol Error: b'HTTP/1.1 400 Bad Request')" in explained[0]
+
+
+def test_refused_credentials_say_to_check_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_REDIS_URL", "redis://user:hunter2@127.0.0.1:6379/0")
+    explained = explain(redis.AuthenticationError("invalid username-password pair or user is disabled."))
+    assert explained == (
+        "Redis at redis://user:***@127.0.0.1:6379/0 refused the credentials (invalid username-password"
+        " pair or user is disabled); check the user and password in NEWSFLOW_REDIS_URL",
+        EXIT_UNREACHABLE,
+    )
