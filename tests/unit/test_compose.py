@@ -51,6 +51,19 @@ def test_flower_is_behind_a_profile() -> None:
     assert _compose()["services"]["flower"]["profiles"] == ["monitoring"]
 
 
+def test_flower_runs_only_behind_basic_auth_on_localhost() -> None:
+    flower = _compose()["services"]["flower"]
+    assert flower["ports"] == ["127.0.0.1:5555:5555"]
+    assert flower["environment"]["FLOWER_PASSWORD"] == "${FLOWER_PASSWORD:-}"  # from .env, no default
+    assert flower["entrypoint"] == [
+        "sh",
+        "-c",
+        'test -n "$$FLOWER_PASSWORD" || { echo "flower: set FLOWER_PASSWORD in .env" >&2; exit 1; };'
+        ' export FLOWER_BASIC_AUTH="$$FLOWER_USER:$$FLOWER_PASSWORD"; exec celery flower',
+    ]
+    assert "FLOWER_PASSWORD=" in (ROOT / ".env.example").read_text(encoding="utf-8")
+
+
 def test_dockerfile_installs_the_package_with_its_model() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "pip install ." in dockerfile
