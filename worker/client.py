@@ -86,6 +86,7 @@ class Client:
         self.settings = settings
         self.delivery = Delivery.from_settings(settings)
         self._app: Celery | None = None
+        self._revisions: dict[str, int] = {}  # the revision this client last asked for, per article
 
     @classmethod
     def from_env(cls) -> "Client":
@@ -126,12 +127,22 @@ class Client:
             source=source,
             published_at=published_at,
         )
-        return submit_article(self.app, self.delivery, raw, summary_sentences, reprocess=reprocess).article_id
+        receipt = submit_article(self.app, self.delivery, raw, summary_sentences, reprocess=reprocess)
+        if receipt.enqueued:
+            self._revisions[receipt.article_id] = receipt.revision
+        return receipt.article_id
 
     def fetch(self, article_id: str) -> Outcome | None:
-        """The article's terminal event if it has one, else None (never waits)."""
+        """The article's terminal event if it has one, else None (never waits).
+
+        After ``submit(..., reprocess=True)`` only the new revision's event counts.
+        """
         event = self.delivery.fetch(article_id)
-        return None if event is None else parse_event(event)
+        outcome = None if event is None else parse_event(event)
+        return outcome if outcome is not None and self._current(outcome) else None
+
+    def _current(self, outcome: Outcome) -> bool:
+        return outcome.revision >= self._revisions.get(outcome.article_id, 0)
 
     def wait(self, article_id: str, timeout_s: float = 60.0) -> Outcome:
         """The article's result or error: at once when published, else as soon as it is.
@@ -156,7 +167,9 @@ class Client:
                     raise TimeoutError(f"article {article_id} was not published within {timeout_s} s")
                 event = subscription.get(min(deadline, next_check) - now)
                 if event is not None and json.loads(event.document).get("article_id") == article_id:
-                    return parse_event(event)
+                    outcome = parse_event(event)
+                    if self._current(outcome):
+                        return outcome
 
     def results(self, timeout_s: float | None = None) -> LiveResults:
         """Results and errors published from now on (live, at most once), until closed.

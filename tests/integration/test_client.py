@@ -87,3 +87,16 @@ def test_results_yields_what_is_published_after_it_starts(
             started = time.monotonic()
             assert [e for e in quiet if e.article_id == article_id] == []
             assert time.monotonic() - started < 2.0
+
+
+def test_wait_after_reprocess_returns_the_new_revision(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, seed_text: str
+) -> None:
+    with Client(test_settings) as client:
+        article_id = client.submit(seed_text, id=_id("again"))
+        first = client.wait(article_id)
+        assert first.revision == 0
+        assert client.submit(seed_text, id=article_id, reprocess=True) == article_id
+        second = client.wait(article_id, timeout_s=60)  # not the stored revision 0
+        assert isinstance(second, ArticleResult)
+        assert second.revision == 1
