@@ -205,11 +205,12 @@ def ingest(
 @cli.command()
 def health(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for a worker's reply.", min=0.1)] = 5.0,
+    node: Annotated[str | None, typer.Option(help="Only this worker counts, e.g. celery@$HOSTNAME.")] = None,
 ) -> None:
     """Exit 0 when Redis answers and a worker on the stage queues replies within the timeout."""
     from worker.health import check_health
 
-    verdict = check_health(_settings(), timeout)
+    verdict = check_health(_settings(), timeout, node)
     (typer.echo if verdict.ok else _err_line)(verdict.line)
     raise typer.Exit(0 if verdict.ok else 1)
 

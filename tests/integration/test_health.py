@@ -43,3 +43,13 @@ def test_unhealthy_when_no_worker_consumes_the_queues(own_settings: Settings) ->
     assert f"no worker on the queues {own_settings.queue_clean}" in lines[0]
     assert time.monotonic() - started < 20
     assert not check_health(own_settings, timeout_s=0.5).ok
+
+
+def test_with_a_node_only_that_worker_counts(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings
+) -> None:
+    assert _health(test_settings, "--node", node_name(test_settings)).returncode == 0
+    done = _health(test_settings, "--node", "nobody@nowhere", "--timeout", "1")
+    assert done.returncode == 1
+    assert "but worker nobody@nowhere on the queues" in done.stderr
+    assert "did not reply within 1 s" in done.stderr

@@ -26,7 +26,7 @@ def test_one_worker_service_per_queue_built_from_the_dockerfile() -> None:
         assert service["build"] == "."
         assert "redis:6379" in service["environment"]["NEWSFLOW_REDIS_URL"]
         assert "REDIS_PASSWORD" in service["environment"]["NEWSFLOW_REDIS_URL"]
-        assert "inspect ping" in " ".join(service["healthcheck"]["test"])
+        assert service["healthcheck"]["test"][1].startswith("newsflow health --node celery@$$HOSTNAME")
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
         assert service["restart"] == "unless-stopped"
         assert "container_name" not in service  # would forbid --scale
@@ -75,5 +75,5 @@ def test_a_fused_service_on_every_queue_is_behind_a_profile() -> None:
     pipeline = _compose()["services"]["pipeline"]
     assert pipeline["profiles"] == ["fused"]
     assert pipeline["command"][:2] == ["newsflow", "worker"] and "--queues" not in pipeline["command"]
-    assert "inspect ping" in " ".join(pipeline["healthcheck"]["test"])
+    assert pipeline["healthcheck"]["test"][1].startswith("newsflow health --node celery@$$HOSTNAME")
     assert pipeline["deploy"]["resources"]["limits"]["memory"]
