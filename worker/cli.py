@@ -40,7 +40,9 @@ cli = typer.Typer(
 )
 _err = Console(stderr=True)
 
-Paths = Annotated[list[str], typer.Argument(help="Files (.txt, .html, .jsonl) or '-' for stdin.")]
+Paths = Annotated[
+    list[str], typer.Argument(help="Files or folders of them (.txt, .html, .jsonl), or '-' for stdin.")
+]
 SummaryK = Annotated[int | None, typer.Option("--summary-sentences", "-k", min=1, help="Summary length.")]
 MaxWords = Annotated[
     int | None, typer.Option("--max-words", min=1, help="At most this many words in the summary.")
