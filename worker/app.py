@@ -4,9 +4,13 @@ import ssl
 
 from celery import Celery
 from kombu.entity import Exchange, Queue
+from kombu.exceptions import OperationalError
 
 from worker.config import Settings
 from worker.tasks import TASK_NAMES, register_tasks
+
+# What sending a task or a control message raises when the broker cannot be reached.
+BROKER_UNREACHABLE: tuple[type[Exception], ...] = (OperationalError,)
 
 
 def create_app(settings: Settings | None = None) -> Celery:

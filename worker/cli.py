@@ -1,4 +1,4 @@
-"""The ``newsflow`` command: process, submit, subscribe, replay, worker, demo."""
+"""The ``newsflow`` command: process, submit, subscribe, replay, worker, health, top, demo."""
 
 import sys
 import time
@@ -25,6 +25,8 @@ from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.checkout import NO_CHECKOUT, importable_bench
 from worker.cli_consume import register_consumer_commands
+from worker.cli_errors import run_explained
+from worker.cli_top import top
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.errors import InvalidArticle
@@ -40,7 +42,9 @@ cli = typer.Typer(
 )
 _err = Console(stderr=True)
 
-Paths = Annotated[list[str], typer.Argument(help="Files (.txt, .html, .jsonl) or '-' for stdin.")]
+Paths = Annotated[
+    list[str], typer.Argument(help="Files or folders of them (.txt, .html, .jsonl), or '-' for stdin.")
+]
 SummaryK = Annotated[int | None, typer.Option("--summary-sentences", "-k", min=1, help="Summary length.")]
 MaxWords = Annotated[
     int | None, typer.Option("--max-words", min=1, help="At most this many words in the summary.")
@@ -229,6 +233,23 @@ def ingest(
 
 
 @cli.command()
+def health(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a worker's reply.", min=0.1)] = 5.0,
+    node: Annotated[str | None, typer.Option(help="Only this worker counts, e.g. celery@$HOSTNAME.")] = None,
+) -> None:
+    """Exit 0 when Redis answers and a worker on the stage queues replies within the timeout."""
+    from worker.health import check_health
+
+    verdict = check_health(_settings(), timeout, node)
+    (typer.echo if verdict.ok else _err_line)(verdict.line)
+    raise typer.Exit(0 if verdict.ok else 1)
+
+
+def _err_line(line: str) -> None:
+    sys.stderr.write(f"newsflow: {line}\n")
+
+
+@cli.command()
 def demo(seeds: Annotated[Path, typer.Option(help="Folder of .txt seed articles.")] = Path("seeds")) -> None:
     """Run seeds/ through a real worker (starting a private Redis if none is reachable)."""
     from worker.demo import run_demo
@@ -262,12 +283,13 @@ def bench(ctx: typer.Context) -> None:
 
 
 register_consumer_commands(cli)
+cli.command()(top)
 
 
 def main() -> None:
     """Console-script entry point."""
     configure_logging("WARNING")
-    cli()
+    run_explained(cli)
 
 
 if __name__ == "__main__":

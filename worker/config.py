@@ -186,6 +186,10 @@ class RedisKeys:
         """The counter of deliberate reprocessing of an article."""
         return f"{self.prefix}:revision:{article_id}"
 
+    def throughput(self, stage: str, second: int) -> str:
+        """How many articles finished ``stage`` in one wall-clock second (kept two minutes)."""
+        return f"{self.prefix}:throughput:{stage}:{second}"
+
     def dead_input(self, article_id: str) -> str:
         """The input of the stage that failed, kept for ``dead --requeue``."""
         return f"{self.prefix}:dead:input:{article_id}"

@@ -9,12 +9,26 @@ from worker.streams import StreamGroup
 
 
 class Subscription:
-    """A live subscription to the results and errors channels (at most once); a context manager."""
+    """A live subscription to the results and errors channels (at most once); a context manager.
 
-    def __init__(self, delivery: Delivery) -> None:
+    Once constructed it is live: Redis has confirmed both channels, so every event published
+    from then on is received (a check of the done markers made after it misses nothing).
+    """
+
+    def __init__(self, delivery: Delivery, *, confirm_timeout_s: float = 10.0) -> None:
         self._keys = delivery.keys
-        self._pubsub = delivery.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-        self._pubsub.subscribe(self._keys.results_channel, self._keys.errors_channel)
+        self._pubsub = delivery.client.pubsub()  # type: ignore[no-untyped-call]
+        channels = {self._keys.results_channel, self._keys.errors_channel}
+        self._pubsub.subscribe(*channels)
+        deadline = time.monotonic() + confirm_timeout_s
+        while channels:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._pubsub.close()
+                raise TimeoutError(f"Redis did not confirm the subscription within {confirm_timeout_s} s")
+            message = self._pubsub.get_message(timeout=remaining)
+            if message is not None and message.get("type") == "subscribe":
+                channels.discard(str(message["channel"]))
 
     def get(self, timeout_s: float) -> Event | None:
         """The next event, or None when none arrives within ``timeout_s``."""

@@ -11,8 +11,8 @@ from worker.config import Settings
 
 # The terminal event of one revision of an article, written atomically and at most once:
 # the done marker (kind + revision), the stored document, the Stream entry, the pub/sub
-# message and the status field. A duplicate or redelivered task of the same or an older
-# revision finds the marker and writes nothing.
+# message, the status field and this second's count. A duplicate or redelivered task of the
+# same or an older revision finds the marker and writes nothing.
 _PUBLISH_ONCE = """
 local current = redis.call('HGET', KEYS[1], 'revision')
 if current and tonumber(current) >= tonumber(ARGV[6]) then
@@ -25,6 +25,8 @@ local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], 
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[3])
+redis.call('INCR', KEYS[5])
+redis.call('EXPIRE', KEYS[5], 120)
 return entry
 """
 
@@ -36,6 +38,15 @@ SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
 
 class QueueFull(TimeoutError):
     """The stage queues stayed at ``max_queued`` articles for the whole wait."""
+
+# What redis-py raises when Redis cannot be reached, does not answer in time, or what answers
+# is not Redis (for callers that explain it to a person without importing redis-py themselves).
+REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.InvalidResponse,
+)
+REDIS_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (redis.AuthenticationError,)
 
 
 @dataclass(frozen=True)
@@ -65,10 +76,15 @@ class Delivery:
         self._publish_once = client.register_script(_PUBLISH_ONCE)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Delivery":
-        """A Delivery on a new connection pool to ``settings.redis_url``."""
-        tls: dict[str, Any] = settings.redis_tls or {}
-        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **tls), settings)
+    def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
+        """A Delivery on a new connection pool to ``settings.redis_url``.
+
+        ``timeout_s`` bounds connecting and each reply (None: wait as long as it takes).
+        """
+        options: dict[str, Any] = dict(settings.redis_tls or {})
+        if timeout_s is not None:
+            options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **options), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
         result = kind == "result"
@@ -78,6 +94,7 @@ class Delivery:
                 self.keys.result(article_id) if result else self.keys.error(article_id),
                 self.keys.results_log if result else self.keys.dead,
                 self.keys.status(article_id),
+                self.keys.throughput("published" if result else "dead", now_ms() // 1000),
             ],
             args=[
                 self.keys.results_channel if result else self.keys.errors_channel,
@@ -135,6 +152,18 @@ class Delivery:
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(key, mapping={name: str(value) for name, value in fields.items()})
             pipe.expire(key, self.settings.result_ttl_s)
+            pipe.execute()
+
+    def mark_stage_done(self, article_id: str, stage: str) -> None:
+        """Record that ``stage`` finished for the article: its status field and the stage's count
+        for this second (what ``newsflow top`` reads its rates from)."""
+        at = now_ms()
+        status, bucket = self.keys.status(article_id), self.keys.throughput(stage, at // 1000)
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hset(status, stage, f"done:{at}")
+            pipe.expire(status, self.settings.result_ttl_s)
+            pipe.incr(bucket)
+            pipe.expire(bucket, 120)
             pipe.execute()
 
     def status(self, article_id: str) -> dict[str, str]:

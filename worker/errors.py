@@ -22,3 +22,7 @@ class TransientError(PipelineError):
     """A failure of the surroundings (Redis, a timeout) that a retry may cure."""
 
     retryable = True
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called (a missing file, an empty folder): one line for a person."""

@@ -18,7 +18,6 @@ from kombu.exceptions import OperationalError
 
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
-from worker.delivery import now_ms
 from worker.errors import PipelineError, TransientError
 from worker.fusion import soft_limit
 from worker.logging import get_logger
@@ -161,7 +160,7 @@ class StageRunner:
         else:
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
             try:
-                self.runtime.delivery.mark(where.article_id, **{where.stage.value: f"done:{now_ms()}"})
+                self.runtime.delivery.mark_stage_done(where.article_id, where.stage.value)
             except REDIS_DOWN as down:  # the work is handed on; only the status line is missing
                 log.warning("status_not_recorded", error=str(down))
             log.info("stage_done", duration_ms=duration_ms)

@@ -1,6 +1,7 @@
-"""Reading articles from files and stdin: .txt, .html, .jsonl or '-'."""
+"""Reading articles from files, folders and stdin: .txt, .html, .jsonl or '-'."""
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from pydantic import ValidationError
 
 from schemas.article import RawArticle
 from schemas.result import ErrorReason
-from worker.errors import InvalidArticle
+from worker.errors import InvalidArticle, UsageError
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+# What a folder given as an input contributes: its files of these kinds, in name order.
+INPUT_SUFFIXES = frozenset({".txt"}) | HTML_SUFFIXES | JSONL_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,43 @@ def _sniff(text: str, suffix: str) -> str:
     return "text"
 
 
-def read_items(paths: list[str]) -> Iterator[Item]:
-    """Every article in ``paths`` ('-' is stdin), each valid or with its InvalidArticle."""
+def _folder_files(folder: Path) -> list[str]:
+    files = sorted(
+        str(child)
+        for child in folder.iterdir()
+        if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in INPUT_SUFFIXES
+    )
+    if not files:
+        raise UsageError(f"{folder}: a folder with no .txt, .html or .jsonl files in it")
+    return files
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """The files ``paths`` name: each folder replaced by its .txt, .html and .jsonl files.
+
+    Raises UsageError (one line) for a path that does not exist, cannot be read, or is a
+    folder with no such file, before any article is read.
+    """
+    files: list[str] = []
     for path in paths:
+        if path == "-":
+            files.append(path)
+            continue
+        target = Path(path)
+        if target.is_dir():
+            files += _folder_files(target)
+        elif not target.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        elif not target.is_file() or not os.access(target, os.R_OK):
+            raise UsageError(f"{path}: not a readable file")
+        else:
+            files.append(path)
+    return files
+
+
+def read_items(paths: list[str]) -> Iterator[Item]:
+    """Every article in ``paths`` ('-' is stdin, a folder its files), each valid or with its error."""
+    for path in expand_paths(paths):
         source = "<stdin>" if path == "-" else path
         try:
             data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()

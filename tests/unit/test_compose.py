@@ -26,7 +26,7 @@ def test_one_worker_service_per_queue_built_from_the_dockerfile() -> None:
         assert service["build"] == "."
         assert "redis:6379" in service["environment"]["NEWSFLOW_REDIS_URL"]
         assert "REDIS_PASSWORD" in service["environment"]["NEWSFLOW_REDIS_URL"]
-        assert "inspect ping" in " ".join(service["healthcheck"]["test"])
+        assert service["healthcheck"]["test"][1].startswith("newsflow health --node celery@$$HOSTNAME")
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
         assert service["restart"] == "unless-stopped"
         assert "container_name" not in service  # would forbid --scale
@@ -53,6 +53,19 @@ def test_flower_is_behind_a_profile() -> None:
     assert _compose()["services"]["flower"]["profiles"] == ["monitoring"]
 
 
+def test_flower_runs_only_behind_basic_auth_on_localhost() -> None:
+    flower = _compose()["services"]["flower"]
+    assert flower["ports"] == ["127.0.0.1:5555:5555"]
+    assert flower["environment"]["FLOWER_PASSWORD"] == "${FLOWER_PASSWORD:-}"  # from .env, no default
+    assert flower["entrypoint"] == [
+        "sh",
+        "-c",
+        'test -n "$$FLOWER_PASSWORD" || { echo "flower: set FLOWER_PASSWORD in .env" >&2; exit 1; };'
+        ' export FLOWER_BASIC_AUTH="$$FLOWER_USER:$$FLOWER_PASSWORD"; exec celery flower',
+    ]
+    assert "FLOWER_PASSWORD=" in (ROOT / ".env.example").read_text(encoding="utf-8")
+
+
 def test_dockerfile_installs_the_package_with_its_model() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "pip install ." in dockerfile
@@ -64,5 +77,5 @@ def test_a_fused_service_on_every_queue_is_behind_a_profile() -> None:
     pipeline = _compose()["services"]["pipeline"]
     assert pipeline["profiles"] == ["fused"]
     assert pipeline["command"][:2] == ["newsflow", "worker"] and "--queues" not in pipeline["command"]
-    assert "inspect ping" in " ".join(pipeline["healthcheck"]["test"])
+    assert pipeline["healthcheck"]["test"][1].startswith("newsflow health --node celery@$$HOSTNAME")
     assert pipeline["deploy"]["resources"]["limits"]["memory"]

@@ -92,6 +92,7 @@ LAYERS: dict[str, int] = {
     "worker.streams": 3,
     "worker.consume": 3,
     "worker.embedded": 3,
+    "worker.overview": 3,
     "worker.fusion": 4,
     "worker.runtime": 4,
     "worker.failures": 4,
@@ -100,11 +101,15 @@ LAYERS: dict[str, int] = {
     "worker.celery_app": 4,
     "worker.pipeline": 4,
     "worker.ingest": 4,
+    "worker.health": 4,
+    "worker.client": 5,
     "worker.render": 5,
     "worker.html_page": 5,
     "worker.checkout": 5,
     "worker.demo": 5,
     "worker.cli_consume": 5,
+    "worker.cli_errors": 5,
+    "worker.cli_top": 5,
     "worker.cli": 5,
 }
 
