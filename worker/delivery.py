@@ -39,6 +39,7 @@ SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
 class QueueFull(TimeoutError):
     """The stage queues stayed at ``max_queued`` articles for the whole wait."""
 
+
 # What redis-py raises when Redis cannot be reached, does not answer in time, or what answers
 # is not Redis (for callers that explain it to a person without importing redis-py themselves).
 REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
