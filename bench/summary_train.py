@@ -1,6 +1,6 @@
 """Train the summary stage's sentence scorer on the development sets' tuning halves.
 
-    python -m bench.summary_train [--data DIR] [--labels lead-swap|greedy] [--seeds 5] [--out PATH]
+    python -m bench.summary_train [--data DIR] [--labels lead-swap|greedy] [--seeds 5] [--half A] [--out PATH]
 
 For every article of every summary data set (``bench.summary_data.DATASETS``) the stage's own
 candidate sentences and features (``worker.stages.summary``) are labelled by a ROUGE oracle
@@ -117,13 +117,13 @@ def fit_network(
     return params[0], params[1], params[2], float(params[3][0])
 
 
-def train(examples: list[Example], training: Training, version: str) -> Scorer:
-    """A scorer fitted on the half-A examples, each data set and each article in it weighing the same.
+def train(examples: list[Example], training: Training, version: str, half: str = "A") -> Scorer:
+    """A scorer fitted on one half's examples, each data set and each article in it weighing the same.
 
     The ``training.seeds`` networks are averaged into one: their hidden layers side by side, their
     output weights and biases divided by their number.
     """
-    tuning = [e for e in examples if e.half == "A" and len(e.labels)]
+    tuning = [e for e in examples if e.half == half and len(e.labels)]
     features = np.vstack([e.features for e in tuning])
     labels = np.concatenate([e.labels for e in tuning])
     per_set: dict[str, int] = {}
@@ -163,6 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--l2", type=float, default=Training.l2, help="L2 penalty on the weights")
     parser.add_argument("--seeds", type=int, default=Training.seeds, help="networks averaged")
     parser.add_argument("--labels", choices=sorted(ORACLES), default=Training.labels, help="the oracle")
+    parser.add_argument(
+        "--half", choices=HALVES, default="A", help="the half trained on (B: the check the other way round)"
+    )
     parser.add_argument("--out", type=Path, default=SCORER_FILE)
     args = parser.parse_args(argv)
     settings = Settings()
@@ -180,14 +183,15 @@ def main(argv: list[str] | None = None) -> None:
     training = Training(
         hidden=args.hidden, epochs=args.epochs, l2=args.l2, seeds=args.seeds, labels=args.labels
     )
-    scorer = train(examples, training, version=f"mlp-{training.seeds}x{training.hidden}-{training.labels}")
+    version = f"mlp-{training.seeds}x{training.hidden}-{training.labels}"
+    scorer = train(examples, training, version=version, half=args.half)
     document = {
         **scorer.as_dict(),
         "trained_on": {
-            dataset.name: sum(1 for e in examples if e.dataset == dataset.name and e.half == "A")
+            dataset.name: sum(1 for e in examples if e.dataset == dataset.name and e.half == args.half)
             for dataset, *_ in loaded
         },
-        "half": "A (even positions of the sorted ids)",
+        "half": f"{args.half} ({'even' if args.half == 'A' else 'odd'} positions of the sorted ids)",
         "training": asdict(training),
         "command": "python -m bench.summary_train",
     }
