@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from bench.summary_oracle import oracle
-from bench.summary_train import Training, fit_network
+from bench.summary_oracle import lead_swap_oracle, oracle
+from bench.summary_train import Example, Training, fit_network, train
 
 
 def test_the_oracle_takes_the_sentences_the_reference_says() -> None:
@@ -39,3 +39,27 @@ def test_training_is_reproducible() -> None:
     second = fit_network(features, labels, np.ones(50), Training(hidden=4, epochs=50))
     for a, b in zip(first, second, strict=True):
         assert np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_the_lead_swap_oracle_keeps_the_lead_unless_a_swap_beats_it() -> None:
+    sentences = [
+        "The council approved the new budget.",
+        "Cats sleep all day.",
+        "Rain is expected.",
+        "Taxes rise.",
+    ]
+    assert lead_swap_oracle(sentences, "The council approved a budget; taxes rise", 2) == [0, 3]
+    assert lead_swap_oracle(sentences, "Nothing here matches", 2) == [0, 1]  # nothing beats the lead
+    assert lead_swap_oracle(sentences[:1], "council", 3) == [0]
+
+
+def test_averaged_networks_are_one_network() -> None:
+    rng = np.random.default_rng(2)
+    features = rng.normal(size=(60, 3))
+    labels = (features[:, 0] > 0).astype(float)
+    examples = [Example("set", "A", features[i : i + 6], labels[i : i + 6]) for i in range(0, 60, 6)]
+    single = [train(examples, Training(hidden=4, epochs=30, seed=s, seeds=1), "v") for s in (0, 1)]
+    both = train(examples, Training(hidden=4, epochs=30, seed=0, seeds=2), "v")
+    assert both.hidden_weights.shape == (3, 8)
+    mean = (single[0].log_odds(features) + single[1].log_odds(features)) / 2
+    assert np.allclose(both.log_odds(features), mean)

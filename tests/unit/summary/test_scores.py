@@ -46,3 +46,16 @@ def test_the_sparse_and_the_dense_similarity_agree(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(graph, "DENSE_CELLS", 0)
     assert np.allclose(cosine_similarity(bags(texts)), dense)
     assert np.allclose(np.diag(dense), [1, 1, 0, 1, 1])
+
+
+def test_the_loop_and_the_blas_products_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["rates rise at the bank", "the bank lifts rates", "", "a cat sleeps on the bank", "rates"]
+    looped = cosine_similarity(bags(texts))
+    monkeypatch.setattr(graph, "LOOP_PRODUCT", 0)
+    assert np.allclose(cosine_similarity(bags(texts)), looped)
+    assert np.array_equal(looped, looped.T)
+
+
+def test_precomputed_terms_give_the_same_bags() -> None:
+    texts = ["Rates rise at the Bank", "", "the bank's rates"]
+    assert bags(texts, [graph.terms(t) for t in texts]) == bags(texts)

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from worker.stages.summary.graph import words
+from worker.stages.summary.graph import terms, words
 from worker.stages.summary.scores import centrality, is_quote
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -41,11 +41,10 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _FINAL = (".", "!", "?", "”", '"', "’", "'", ")", ":")
-_TERM = re.compile(r"\b\w\w+\b")
 
 
-def _content_words(text: str) -> set[str]:
-    return set(_TERM.findall(text.casefold()))
+def _has_digit(token: str) -> bool:
+    return not token.isalpha() and any(c.isdigit() for c in token)
 
 
 def sentence_features(
@@ -56,8 +55,14 @@ def sentence_features(
     title: str,
     *,
     k: int,
+    tokens: list[list[str]] | None = None,
+    term_lists: list[list[str]] | None = None,
 ) -> np.ndarray:
-    """One row of ``FEATURE_NAMES`` per sentence (``texts`` in article order)."""
+    """One row of ``FEATURE_NAMES`` per sentence (``texts`` in article order).
+
+    ``tokens`` (``graph.words``) and ``term_lists`` (``graph.terms``) of the texts, when the caller
+    has them already, save tokenising again.
+    """
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURE_NAMES)))
@@ -66,12 +71,14 @@ def sentence_features(
     log_position = np.log1p(index)
     relative = index / max(n - 1, 1)
     central = np.log(np.maximum(centrality(similarity), 1e-6))
-    title_words = _content_words(title)
+    title_words = set(terms(title))
+    token_lists = tokens if tokens is not None else [words(t) for t in texts]
+    found = term_lists if term_lists is not None else [terms(t) for t in texts]
     rows = []
     for i, text in enumerate(texts):
-        tokens = words(text)
-        count = max(len(tokens), 1)
-        content = _content_words(text)
+        sentence_tokens = token_lists[i]
+        count = max(len(sentence_tokens), 1)
+        content = set(found[i])
         quoted = sum(len(m) for m in _QUOTED.findall(text))
         stripped = text.rstrip()
         rows.append(
@@ -90,10 +97,10 @@ def sentence_features(
                 len(content & title_words) / len(content) if content and title_words else 0.0,
                 1.0 if is_quote(text) else 0.0,
                 quoted / max(len(text), 1),
-                sum(1 for t in tokens if t[:1].isupper()) / count,
+                sum(1 for t in sentence_tokens if t[:1].isupper()) / count,
                 0.0 if stripped.endswith(_FINAL) else 1.0,
                 1.0 if stripped.endswith("?") else 0.0,
-                sum(1 for t in tokens if any(c.isdigit() for c in t)) / count,
+                sum(1 for t in sentence_tokens if _has_digit(t)) / count,
                 ratio,
                 math.log(n),
             ]

@@ -17,14 +17,27 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def bags(texts: list[str]) -> list[Counter[str]]:
-    """Content-term counts per text: case-folded words of two or more characters, stop words out."""
-    return [Counter(w for w in _TERM.findall(t.casefold()) if w not in STOP_WORDS) for t in texts]
+def terms(text: str) -> list[str]:
+    """The case-folded words of two or more characters of ``text``, stop words included."""
+    return _TERM.findall(text.casefold())
+
+
+def bags(texts: list[str], term_lists: list[list[str]] | None = None) -> list[Counter[str]]:
+    """Content-term counts per text: case-folded words of two or more characters, stop words out.
+
+    ``term_lists`` (``terms`` of each text) saves tokenising again when the caller has them.
+    """
+    lists = term_lists if term_lists is not None else [terms(t) for t in texts]
+    return [Counter(w for w in found if w not in STOP_WORDS) for found in lists]
 
 
 # Above this many cells (sentences x terms) the tf-idf matrix is built sparse: a 50,000-word
 # article would otherwise take hundreds of MB; below it the dense product is faster.
 DENSE_CELLS = 2_000_000
+# Up to this many multiply-adds (sentences x sentences x terms) the product is a plain loop
+# (``einsum``): for a news story (30 x 600) BLAS spends more starting its threads than computing,
+# and much more on a busy machine; above it BLAS wins.
+LOOP_PRODUCT = 4_000_000
 
 
 def _tfidf_cells(term_bags: list[Counter[str]]) -> tuple[list[int], list[int], np.ndarray, int]:
@@ -35,35 +48,33 @@ def _tfidf_cells(term_bags: list[Counter[str]]) -> tuple[list[int], list[int], n
     document_frequency: Counter[str] = Counter(w for bag in term_bags for w in bag)
     vocabulary = {word: i for i, word in enumerate(document_frequency)}
     n = len(term_bags)
-    rows: list[int] = []
-    columns: list[int] = []
-    weights: list[float] = []
-    for row, bag in enumerate(term_bags):
-        for word, count in bag.items():
-            rows.append(row)
-            columns.append(vocabulary[word])
-            weights.append(count * (math.log((1 + n) / (1 + document_frequency[word])) + 1))
-    values = np.array(weights)
-    norms = np.zeros(n)
-    np.add.at(norms, rows, values**2)
+    idf = np.array([math.log((1 + n) / (1 + df)) + 1 for df in document_frequency.values()])
+    rows = [row for row, bag in enumerate(term_bags) for _ in bag]
+    columns = [vocabulary[word] for bag in term_bags for word in bag]
+    counts = np.array([count for bag in term_bags for count in bag.values()], dtype=float)
+    values = counts * idf[columns] if columns else np.zeros(0)
+    norms = np.bincount(rows, weights=values**2, minlength=n) if rows else np.zeros(n)
     norms[norms == 0] = 1.0
     return rows, columns, values / np.sqrt(norms)[rows], max(len(vocabulary), 1)
 
 
 def tfidf_vectors(term_bags: list[Counter[str]]) -> sparse.csr_matrix:
     """Unit-length tf-idf rows as a sparse matrix."""
-    rows, columns, values, terms = _tfidf_cells(term_bags)
-    return sparse.csr_matrix((values, (rows, columns)), shape=(len(term_bags), terms))
+    rows, columns, values, term_count = _tfidf_cells(term_bags)
+    return sparse.csr_matrix((values, (rows, columns)), shape=(len(term_bags), term_count))
 
 
 def cosine_similarity(term_bags: list[Counter[str]]) -> np.ndarray:
     """The sentences' pairwise tf-idf cosine similarities (dense, n by n)."""
-    rows, columns, values, terms = _tfidf_cells(term_bags)
-    if len(term_bags) * terms > DENSE_CELLS:
-        vectors = sparse.csr_matrix((values, (rows, columns)), shape=(len(term_bags), terms))
+    rows, columns, values, term_count = _tfidf_cells(term_bags)
+    n = len(term_bags)
+    if n * term_count > DENSE_CELLS:
+        vectors = sparse.csr_matrix((values, (rows, columns)), shape=(n, term_count))
         return np.asarray((vectors @ vectors.T).toarray())
-    dense = np.zeros((len(term_bags), terms))
+    dense = np.zeros((n, term_count))
     dense[rows, columns] = values
+    if n * n * term_count <= LOOP_PRODUCT:
+        return np.asarray(np.einsum("ik,jk->ij", dense, dense))
     return np.asarray(dense @ dense.T)
 
 

@@ -1,7 +1,9 @@
 """The learned sentence scorer: a small neural network over ``features.FEATURE_NAMES``.
 
 One hidden layer of tanh units over the standardised features, one logistic output: a sentence's
-log-odds of being in a greedy ROUGE oracle summary of the development sets' tuning halves. Its
+log-odds of being in the ROUGE oracle summary of the development sets' tuning halves that a local
+search from the first k sentences reaches (the "beat the lead" labels of ``bench/summary_oracle``);
+several trained networks averaged are stored as one, their hidden units side by side. Its
 weights ship inside the package (``scorer.json``, written by ``python -m bench.summary_train``), so
 nothing is downloaded at run time, and scoring an article is two small matrix products.
 """

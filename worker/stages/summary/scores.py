@@ -1,5 +1,6 @@
 """Per-sentence evidence the scorer reads: LexRank centrality, the entities a sentence names, quotes."""
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -34,17 +35,18 @@ def centrality(similarity: np.ndarray, damping: float = 0.85) -> np.ndarray:
 
 def entity_mass(spans: list[tuple[int, int]], entities: tuple[Entity, ...]) -> np.ndarray:
     """Per sentence, the salience of the distinct entities it mentions, scaled to max 1."""
-    starts = np.array([start for start, _ in spans])
-    mass = np.zeros(len(spans))
+    starts = [start for start, _ in spans]
+    mass = [0.0] * len(spans)
     for entity in entities:
         seen: set[int] = set()
         for mention in entity.mentions:
-            index = int(np.searchsorted(starts, mention.start, side="right")) - 1
+            index = bisect_right(starts, mention.start) - 1
             if 0 <= index < len(spans) and mention.end <= spans[index][1] and index not in seen:
                 seen.add(index)
                 mass[index] += entity.salience
-    peak = mass.max(initial=0.0)
-    return mass / peak if peak > 0 else mass
+    shares = np.array(mass)
+    peak = shares.max(initial=0.0)
+    return shares / peak if peak > 0 else shares
 
 
 def is_quote(text: str) -> bool:

@@ -16,7 +16,7 @@ from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, Summary, SummarySentence
 from worker.stages.boilerplate import boilerplate_kind
 from worker.stages.summary.features import sentence_features
-from worker.stages.summary.graph import bags, cosine_similarity, words
+from worker.stages.summary.graph import bags, cosine_similarity, terms, words
 from worker.stages.summary.model import Scorer, default_scorer
 from worker.stages.summary.scores import ScoringParams, entity_mass
 from worker.stages.summary.sentences import split_glued
@@ -26,16 +26,20 @@ MIN_WORDS = 4  # shorter sentences (datelines, captions, "Read more.") are chose
 DEFAULT_PARAMS = ScoringParams()
 
 
-def _normalised(text: str) -> str:
-    return " ".join(w.casefold() for w in words(text))
+def _normalised(text: str, tokens: list[str] | None = None) -> str:
+    return " ".join(words(text) if tokens is None else tokens).casefold()
 
 
 @dataclass(frozen=True)
 class Candidates:
-    """The sentences that may be chosen, as spans of the body, and whether each opens a paragraph."""
+    """The sentences that may be chosen, as spans of the body, whether each opens a paragraph,
+    and their texts with word tokens (``graph.words``) and terms (``graph.terms``)."""
 
     spans: list[tuple[int, int]]
     paragraph_starts: list[bool]
+    texts: list[str]
+    tokens: list[list[str]]
+    term_lists: list[list[str]]
 
 
 def candidates(article: AnalysedArticle) -> Candidates:
@@ -51,12 +55,24 @@ def candidates(article: AnalysedArticle) -> Candidates:
             starts.append(opens and position == 0)
         previous_end = sentence.end
     texts = [text[start:end] for start, end in spans]
-    title = _normalised(article.title)
-    usable = [i for i, t in enumerate(texts) if boilerplate_kind(t) is None and _normalised(t) != title]
+    tokens = [words(t) for t in texts]
+    title_words = words(article.title)
+    title = _normalised(article.title, title_words)
+
+    def is_title(i: int) -> bool:
+        return len(tokens[i]) == len(title_words) and _normalised(texts[i], tokens[i]) == title
+
+    usable = [i for i, t in enumerate(texts) if boilerplate_kind(t) is None and not is_title(i)]
     if not usable:
         usable = list(range(len(texts)))
-    pool = [i for i in usable if len(words(texts[i])) >= MIN_WORDS] or usable
-    return Candidates([spans[i] for i in pool], [starts[i] for i in pool])
+    pool = [i for i in usable if len(tokens[i]) >= MIN_WORDS] or usable
+    return Candidates(
+        [spans[i] for i in pool],
+        [starts[i] for i in pool],
+        [texts[i] for i in pool],
+        [tokens[i] for i in pool],
+        [terms(texts[i]) for i in pool],
+    )
 
 
 def select(
@@ -84,14 +100,22 @@ def select(
     return sorted(chosen)
 
 
-def fill(picked: list[int], scores: np.ndarray, texts: list[str], k: int) -> list[int]:
+def fill(
+    picked: list[int], scores: np.ndarray, texts: list[str], k: int, tokens: list[list[str]] | None = None
+) -> list[int]:
     """Top up a short pick (near-duplicates were skipped) with the best sentences not said verbatim."""
-    said = {_normalised(texts[i]) for i in picked}
+    if len(picked) >= k:
+        return sorted(picked)
+
+    def key_of(i: int) -> str:
+        return _normalised(texts[i], None if tokens is None else tokens[i])
+
+    said = {key_of(i) for i in picked}
     chosen = list(picked)
     for index in np.argsort(-scores, kind="stable"):
         if len(chosen) >= k:
             break
-        key = _normalised(texts[int(index)])
+        key = key_of(int(index))
         if key not in said:
             said.add(key)
             chosen.append(int(index))
@@ -101,12 +125,14 @@ def fill(picked: list[int], scores: np.ndarray, texts: list[str], k: int) -> lis
 def pool_features(article: AnalysedArticle, pool: Candidates, similarity: np.ndarray, k: int) -> np.ndarray:
     """The scorer's features for the candidate sentences ``pool``."""
     return sentence_features(
-        [article.text[start:end] for start, end in pool.spans],
+        pool.texts,
         pool.paragraph_starts,
         similarity,
         entity_mass(pool.spans, article.entities),
         article.title,
         k=k,
+        tokens=pool.tokens,
+        term_lists=pool.term_lists,
     )
 
 
@@ -123,17 +149,17 @@ def summarise(
     scorer = scorer or default_scorer()
     pool = candidates(article)
     spans = pool.spans
-    texts = [article.text[start:end] for start, end in spans]
-    lengths = [len(words(t)) for t in texts]
+    texts = pool.texts
+    lengths = [len(tokens) for tokens in pool.tokens]
     picked: list[int] = []
     scores = np.zeros(len(spans))
     if spans:
-        similarity = cosine_similarity(bags(texts))
+        similarity = cosine_similarity(bags(texts, pool.term_lists))
         odds = scorer.log_odds(pool_features(article, pool, similarity, k))
         scores = 1.0 / (1.0 + np.exp(-odds))
         picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
         if max_words is None:
-            picked = fill(picked, scores, texts, k)
+            picked = fill(picked, scores, texts, k, pool.tokens)
     sentences = tuple(
         SummarySentence(text=texts[i], start=spans[i][0], end=spans[i][1], score=round(float(scores[i]), 6))
         for i in picked
