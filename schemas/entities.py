@@ -40,6 +40,10 @@ class Entity(_Part):
     id: str
     label: str
     name: str
+    key: str = Field(
+        pattern=r"^[A-Z_]+:\S(?:.*\S)?$",
+        description="Label and normalised name (``PERSON:vladimir putin``): the same in every article.",
+    )
     aliases: tuple[str, ...] = ()
     mentions: tuple[Mention, ...]
     count: int = Field(ge=1)

@@ -84,3 +84,21 @@ def test_other_schemes_labels_map_onto_the_project_s() -> None:
     assert [m.label for m in clean_mentions(text, 0, 11, "PER")] == ["PERSON"]
     assert [m.label for m in clean_mentions(text, 23, 29, "LOC")] == ["GPE"]
     assert [m.label for m in clean_mentions(text, 23, 29, "MISC")] == ["MISC"]
+
+
+def test_an_entity_has_the_same_cross_article_key_in_every_article() -> None:
+    first = process_in_process(
+        RawArticle(
+            text="Talks in Moscow\n\nVladimir Putin met the envoy in Moscow on Monday. Putin said little."
+        ),
+        SETTINGS,
+    )
+    second = process_in_process(
+        RawArticle(
+            text="A visit\n\nThe envoy flew home after VLADIMIR  PUTIN met him. Vladimir Putin smiled."
+        ),
+        SETTINGS,
+    )
+    keys = [{e.key for e in r.entities} for r in (first, second)]
+    assert "PERSON:vladimir putin" in keys[0] & keys[1]
+    assert all(e.key == f"{e.label}:{' '.join(e.name.split()).casefold()}" for e in first.entities)

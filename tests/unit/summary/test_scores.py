@@ -15,8 +15,10 @@ def test_entity_mass_counts_each_entity_once_per_sentence() -> None:
     mentions = (Mention(start=0, end=3, text="Ann"), Mention(start=5, end=8, text="Ann"))
     other = (Mention(start=12, end=15, text="Bob"),)
     entities = (
-        Entity(id="e1", label="PERSON", name="Ann", mentions=mentions, count=2, salience=0.8),
-        Entity(id="e2", label="PERSON", name="Bob", mentions=other, count=1, salience=0.4),
+        Entity(
+            id="e1", label="PERSON", name="Ann", key="PERSON:ann", mentions=mentions, count=2, salience=0.8
+        ),
+        Entity(id="e2", label="PERSON", name="Bob", key="PERSON:bob", mentions=other, count=1, salience=0.4),
     )
     assert entity_mass(spans, entities).tolist() == [1.0, 0.5, 0.0]
 

@@ -102,6 +102,11 @@ def entity_key(surface: str) -> str:
     return _SPACE.sub(" ", surface.replace(".", "")).casefold().strip()
 
 
+def cross_article_key(label: str, name: str) -> str:
+    """An entity's key across articles: its label and its name's grouping key (``PERSON:vladimir putin``)."""
+    return f"{label}:{entity_key(name) or _SPACE.sub(' ', name).casefold().strip()}"
+
+
 def chunk_text(text: str, max_chars: int) -> list[tuple[int, str]]:
     """Split ``text`` into ``(offset, chunk)`` pieces of at most ``max_chars``.
 

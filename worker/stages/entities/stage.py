@@ -20,7 +20,7 @@ from worker.stages.entities.consistency import propagate
 from worker.stages.entities.mentions import ENTITY_LABELS, RawMention, clean_mentions
 from worker.stages.entities.quotes import Located, find_quotes
 from worker.stages.entities.salience import SalienceInput, lead_end, salience
-from worker.stages.entities.spans import chunk_text, trim_whitespace
+from worker.stages.entities.spans import chunk_text, cross_article_key, trim_whitespace
 from worker.stages.entities.title import find_in_title
 
 __all__ = ["ENTITY_LABELS", "analyse", "find_mentions"]
@@ -93,6 +93,7 @@ def _entities(article: CleanArticle, clusters: list[Cluster]) -> list[Entity]:
                 id=f"e{index + 1}",
                 label=cluster.label,
                 name=cluster.name,
+                key=cross_article_key(cluster.label, cluster.name),
                 aliases=cluster.aliases,
                 mentions=mentions,
                 count=len(mentions),
