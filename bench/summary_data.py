@@ -64,8 +64,29 @@ def half_of(ids: list[str]) -> dict[str, str]:
     return {id_: HALVES[position % 2] for position, id_ in enumerate(sorted(ids))}
 
 
+def _code_fingerprint() -> str:
+    """A hash of the code an analysis depends on (clean and entities stages, model loading,
+    contracts): a change there makes every cached analysis stale."""
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted(
+        [
+            *(root / "worker" / "stages").rglob("*.py"),
+            root / "worker" / "nlp.py",
+            *(root / "schemas").glob("*.py"),
+        ]
+    )
+    digest = hashlib.sha256()
+    for path in paths:
+        if "summary" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE = _code_fingerprint()
+
+
 def _fingerprint(item: Item, model: str) -> str:
-    return hashlib.sha256(f"{model}\0{item.id}\0{item.article}".encode()).hexdigest()
+    return hashlib.sha256(f"{model}\0{_CODE}\0{item.id}\0{item.article}".encode()).hexdigest()
 
 
 def _read_cache(path: Path) -> dict[str, str]:

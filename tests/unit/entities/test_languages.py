@@ -102,3 +102,20 @@ def test_an_entity_has_the_same_cross_article_key_in_every_article() -> None:
     keys = [{e.key for e in r.entities} for r in (first, second)]
     assert "PERSON:vladimir putin" in keys[0] & keys[1]
     assert all(e.key == f"{e.label}:{' '.join(e.name.split()).casefold()}" for e in first.entities)
+
+
+def test_french_quotes_take_their_speaker() -> None:
+    text = (
+        "Macron et Scholz signent un accord\n\n"
+        "Le président Emmanuel Macron a rencontré mardi le chancelier Olaf Scholz à Berlin.\n\n"
+        "« Nous avons besoin d'une Europe plus forte », a déclaré Emmanuel Macron devant la presse. "
+        "Olaf Scholz a dit « nous partageons cette analyse avec la France ».\n\n"
+        "« C'est une étape historique pour nos deux pays », a-t-il ajouté.\n\n"
+        "Le ministre Jean Dupont était présent à Paris mardi. « Les entreprises attendaient cet accord »,"
+        " a-t-il dit."
+    )
+    result = process_in_process(RawArticle(text=text), SETTINGS)
+    names = {e.id: e.name for e in result.entities}
+    speakers = [names.get(q.speaker or "") for q in result.quotes]
+    assert speakers == ["Emmanuel Macron", "Olaf Scholz", None, "Jean Dupont"]  # None: two people before
+    assert all(q.speaker is None or q.speaker in names for q in result.quotes)

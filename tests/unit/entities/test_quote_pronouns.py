@@ -10,6 +10,7 @@ from schemas import CleanArticle
 from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.entities import analyse
+from worker.stages.entities.quotes import find_quotes
 
 # (text, [(first word of the quotation, expected speaker name or None), ...])
 LABELLED: list[tuple[str, list[tuple[str, str | None]]]] = [
@@ -89,3 +90,9 @@ def test_pronoun_quotes_take_the_one_named_speaker(outcomes: list[tuple[str | No
     wrong = [(e, f) for e, f in outcomes if e != f]
     assert correct / len(outcomes) >= 0.9, wrong
     assert not [(e, f) for e, f in wrong if e is None], wrong  # never a guess where the text says nothing
+
+
+def test_a_pronoun_never_names_a_speaker_that_is_not_an_entity() -> None:
+    text = 'Helen Price spoke first.\n\n"We will keep the school open this year," she said.'
+    found = find_quotes(text, [(0, 24), (26, len(text))], [])
+    assert [q.speaker for q in found] == [None]  # the only person is one the model missed

@@ -1,6 +1,6 @@
 """Direct quotations and who said them.
 
-A quotation is the text between curly (“…”) or straight ("…") double quotes within one
+A quotation is the text between curly (“…”), straight ("…") or angle (« … ») double quotes within one
 paragraph, of at least ``MIN_WORDS`` words (shorter ones are scare quotes). Its speaker is an
 entity mention the sentence ties to it with a speech verb, searched in this order:
 
@@ -13,6 +13,10 @@ entity mention the sentence ties to it with a speech verb, searched in this orde
    paragraph names nobody before it, the one person the previous paragraph names. Two people
    there (a name the model missed but that reads as a person's counts too) or none leave the
    speaker unknown (None), as "they said" and anything else do.
+
+The speech verbs and pronouns are per language (``SPEECH``: English, and French with « … », a
+déclaré Macron / Macron a déclaré / a-t-il ajouté); in a language without a table, quotations
+are found and their speaker is left unknown.
 """
 
 import re
@@ -27,14 +31,47 @@ _VERBS = (
     r"insists|wrote|writes|warned|warns|explained|explains|replied|replies|noted|notes|announced|"
     r"announces|argued|argues|claimed|claims|continued|recalled|remarked|stressed|urged"
 )
-_VERB = re.compile(rf"(?:{_VERBS})\b")
+_FR_PARTICIPLES = (
+    r"déclaré|dit|affirmé|ajouté|expliqué|souligné|estimé|assuré|indiqué|précisé|confié|lancé|"
+    r"martelé|répondu|averti|prévenu|insisté|annoncé|reconnu|raconté|poursuivi|rappelé"
+)
+_FR_PRESENT = (
+    r"déclare|dit|affirme|ajoute|explique|souligne|estime|assure|indique|précise|confie|lance|"
+    r"martèle|répond|avertit|prévient|insiste|annonce|reconnaît|raconte|poursuit|rappelle"
+)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """How a language ties a quotation to its speaker: its speech verbs, and a pronoun with one."""
+
+    verb: re.Pattern[str]
+    pronoun_verb: re.Pattern[str]
+
+
+SPEECH = {
+    "en": Speech(
+        re.compile(rf"(?:{_VERBS})\b"),
+        re.compile(rf"(?:he|she)\s+(?:{_VERBS})\b|(?:{_VERBS})\s+(?:he|she)\b"),
+    ),
+    "fr": Speech(
+        re.compile(rf"(?:(?:a|avait)\s+(?:{_FR_PARTICIPLES})|{_FR_PRESENT})(?!\w)"),
+        re.compile(
+            rf"(?:{_FR_PRESENT})(?:-t)?-(?:il|elle)(?!\w)|(?:a|avait)-t-(?:il|elle)\s+(?:{_FR_PARTICIPLES})(?!\w)"
+            rf"|(?:il|elle)\s+(?:(?:a|avait)\s+(?:{_FR_PARTICIPLES})|{_FR_PRESENT})(?!\w)"
+        ),
+    ),
+}
 _GAP = re.compile(r"[\s,:;.!?–—-]*")
 _QUOTED_AS_SAYING = re.compile(r"\s+as\s+(?:saying|telling|writing)\b")
 _QUOTED = re.compile(r"\bquot(?:ed|es|ing)\s+$")
-_PAIRS = (re.compile(r"“([^“”\n]+)”"), re.compile(r"\"([^\"\n]+)\""))
+_PAIRS = (
+    re.compile(r"“([^“”\n]+)”"),
+    re.compile(r"\"([^\"\n]+)\""),
+    re.compile(r"«[\s\u00a0\u202f]*([^«»\n]*[^«»\s\u00a0\u202f])[\s\u00a0\u202f]*»"),
+)
 _WORD = re.compile(r"\w+")
 _PAIR = re.compile(r"(?<![\w'’-])[A-Z][a-z]+ [A-Z][a-z]+(?![\w'’-])")
-_PRONOUN_VERB = re.compile(rf"(?:he|she)\s+(?:{_VERBS})\b|(?:{_VERBS})\s+(?:he|she)\b")
 
 
 @dataclass(frozen=True)
@@ -70,11 +107,11 @@ def _mention_at(mentions: list[Located], start: int) -> Located | None:
     return next((m for m in mentions if m.start == start), None)
 
 
-def _after_close(text: str, close: int, limit: int, mentions: list[Located]) -> str | None:
+def _after_close(text: str, close: int, limit: int, mentions: list[Located], speech: Speech) -> str | None:
     """ "…,” said Putin" or "…,” Kim said" straight after the closing mark."""
     cursor = _GAP.match(text, close, limit)
     position = cursor.end() if cursor is not None else close
-    verb = _VERB.match(text, position, limit)
+    verb = speech.verb.match(text, position, limit)
     if verb is not None:
         after_verb = _GAP.match(text, verb.end(), limit)
         spot = after_verb.end() if after_verb is not None else verb.end()
@@ -83,7 +120,7 @@ def _after_close(text: str, close: int, limit: int, mentions: list[Located]) -> 
             return mention.entity_id
         return None
     mention = _mention_at(mentions, position)
-    if mention is not None and _VERB.match(text, _space_end(text, mention.end), limit):
+    if mention is not None and speech.verb.match(text, _space_end(text, mention.end), limit):
         return mention.entity_id
     return None
 
@@ -106,12 +143,14 @@ def _quoted_as_saying(text: str, sentence: tuple[int, int], mentions: list[Locat
     return None
 
 
-def _before_open(text: str, sentence_start: int, open_: int, mentions: list[Located]) -> str | None:
+def _before_open(
+    text: str, sentence_start: int, open_: int, mentions: list[Located], speech: Speech
+) -> str | None:
     """ "Kim said … “…”": the last mention in the sentence directly followed by a speech verb."""
     speaker = None
     for mention in mentions:
         inside = sentence_start <= mention.start and mention.end <= open_
-        if inside and _VERB.match(text, _space_end(text, mention.end), open_):
+        if inside and speech.verb.match(text, _space_end(text, mention.end), open_):
             speaker = mention.entity_id
     return speaker
 
@@ -126,10 +165,12 @@ def _untagged_people(text: str, start: int, end: int, mentions: list[Located]) -
     return found
 
 
-def _pronoun_speaker(text: str, open_: int, close: int, limit: int, mentions: list[Located]) -> str | None:
+def _pronoun_speaker(
+    text: str, open_: int, close: int, limit: int, mentions: list[Located], *, speech: Speech
+) -> str | None:
     """ "…,” he said": the one person named before the quote in its paragraph, else in the one before."""
     cursor = _GAP.match(text, close, limit)
-    if _PRONOUN_VERB.match(text, cursor.end() if cursor is not None else close, limit) is None:
+    if speech.pronoun_verb.match(text, cursor.end() if cursor is not None else close, limit) is None:
         return None
     cut = text.rfind("\n\n", 0, open_)
     windows = [cut + 2 if cut >= 0 else 0]
@@ -141,8 +182,25 @@ def _pronoun_speaker(text: str, open_: int, close: int, limit: int, mentions: li
         people = {m.entity_id for m in inside if m.label == "PERSON"}
         people |= _untagged_people(text, start, open_, inside)
         if people:
-            return people.pop() if len(people) == 1 else None
+            only = people.pop() if len(people) == 1 else None
+            return None if only is None or only.startswith("untagged:") else only
     return None
+
+
+def _closing_mark_end(text: str, end: int) -> int:
+    """Just past the closing mark of a quotation whose inner text ends at ``end`` (« … » may pad)."""
+    position = end
+    while position < len(text) and text[position] in " \u00a0\u202f" and position < end + 2:
+        position += 1
+    return position + 1
+
+
+def _opening_mark_start(text: str, start: int) -> int:
+    """The opening mark's position for a quotation whose inner text starts at ``start``."""
+    position = start - 1
+    while position > 0 and text[position] in " \u00a0\u202f" and position > start - 3:
+        position -= 1
+    return position
 
 
 class _Sentences:
@@ -159,8 +217,11 @@ class _Sentences:
         return default
 
 
-def find_quotes(text: str, sentences: list[tuple[int, int]], mentions: list[Located]) -> list[FoundQuote]:
+def find_quotes(
+    text: str, sentences: list[tuple[int, int]], mentions: list[Located], language: str = "en"
+) -> list[FoundQuote]:
     """Every direct quotation in ``text`` with its speaker (an entity id) or None."""
+    speech = SPEECH.get(language)
     mentions = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in mentions]
     lookup = _Sentences(sentences)
@@ -172,12 +233,16 @@ def find_quotes(text: str, sentences: list[tuple[int, int]], mentions: list[Loca
             # “…,” Kim said: the comma says the sentence goes on, whatever the splitter thought
             closing = lookup.of(_space_end(text, end + 2), closing)
         limit = max(closing[1], end + 1)
+        if speech is None:
+            found.append(FoundQuote(start, end, None))
+            continue
+        close = _closing_mark_end(text, end)
         nearby = mentions[bisect_left(starts, opening[0]) : bisect_left(starts, limit)]
         speaker = (
-            _after_close(text, end + 1, limit, nearby)
-            or _quoted_as_saying(text, (opening[0], limit), nearby)
-            or _before_open(text, opening[0], start - 1, nearby)
-            or _pronoun_speaker(text, start - 1, end + 1, limit, mentions)
+            _after_close(text, close, limit, nearby, speech)
+            or (_quoted_as_saying(text, (opening[0], limit), nearby) if language == "en" else None)
+            or _before_open(text, opening[0], _opening_mark_start(text, start), nearby, speech)
+            or _pronoun_speaker(text, _opening_mark_start(text, start), close, limit, mentions, speech=speech)
         )
         found.append(FoundQuote(start, end, speaker))
     return found

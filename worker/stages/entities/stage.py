@@ -104,14 +104,14 @@ def _entities(article: CleanArticle, clusters: list[Cluster]) -> list[Entity]:
     return entities
 
 
-def _quotes(text: str, sentences: list[Sentence], entities: list[Entity]) -> list[Quote]:
+def _quotes(text: str, sentences: list[Sentence], entities: list[Entity], language: str) -> list[Quote]:
     located = [
         Located(m.start, m.end, e.id, e.label)
         for e in entities
         if e.label in _SPEAKER_LABELS
         for m in e.mentions
     ]
-    found = find_quotes(text, [(s.start, s.end) for s in sentences], located)
+    found = find_quotes(text, [(s.start, s.end) for s in sentences], located, language)
     return [Quote(start=q.start, end=q.end, text=text[q.start : q.end], speaker=q.speaker) for q in found]
 
 
@@ -121,7 +121,7 @@ def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000)
     known = known_words(nlp)  # before parsing adds this article's words to the vocabulary
     sentences, mentions = find_mentions(nlp, article.text, chunk_chars)
     entities = _entities(article, cluster_mentions(mentions, known=known.__contains__))
-    quotes = _quotes(article.text, sentences, entities)
+    quotes = _quotes(article.text, sentences, entities, article.language)
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start))
     name, version = model_id(nlp)
     return AnalysedArticle.model_validate(
