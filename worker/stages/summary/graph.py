@@ -10,16 +10,46 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _TERM = re.compile(r"\b\w\w+\b")
+# Scripts written without spaces between words: kana, CJK ideographs, Thai, Lao, Myanmar, Khmer.
+_UNSPACED_CHARS = (
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+)
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]+")
+_PIECE = re.compile(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
 
 
 def words(text: str) -> list[str]:
-    """The word tokens of ``text`` (letters and digits, inner apostrophes kept)."""
-    return _WORD.findall(text)
+    """The word tokens of ``text`` (letters and digits, inner apostrophes kept).
+
+    In scripts without spaces each character counts as a word, for lengths and budgets.
+    """
+    found = _WORD.findall(text)
+    if _UNSPACED.search(text) is None:
+        return found
+    return [part for token in found for piece in _PIECE.findall(token) for part in _split_unspaced(piece)]
+
+
+def _split_unspaced(piece: str) -> list[str]:
+    return list(piece) if _UNSPACED.fullmatch(piece) else [piece]
 
 
 def terms(text: str) -> list[str]:
-    """The case-folded words of two or more characters of ``text``, stop words included."""
-    return _TERM.findall(text.casefold())
+    """The case-folded words of two or more characters of ``text``, stop words included.
+
+    Runs of a script without spaces give their character bigrams instead (a run of one
+    character, itself): tf-idf over bigrams is the usual stand-in for word segmentation.
+    """
+    folded = text.casefold()
+    if _UNSPACED.search(folded) is None:
+        return _TERM.findall(folded)
+    out: list[str] = []
+    for token in re.findall(r"\w+", folded):
+        for piece in _PIECE.findall(token):
+            if _UNSPACED.fullmatch(piece):
+                out.extend([piece[i : i + 2] for i in range(len(piece) - 1)] or [piece])
+            elif len(piece) >= 2:
+                out.append(piece)
+    return out
 
 
 def bags(texts: list[str], term_lists: list[list[str]] | None = None) -> list[Counter[str]]:
