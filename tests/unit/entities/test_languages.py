@@ -119,3 +119,12 @@ def test_french_quotes_take_their_speaker() -> None:
     speakers = [names.get(q.speaker or "") for q in result.quotes]
     assert speakers == ["Emmanuel Macron", "Olaf Scholz", None, "Jean Dupont"]  # None: two people before
     assert all(q.speaker is None or q.speaker in names for q in result.quotes)
+
+
+def test_the_english_rules_run_only_on_english() -> None:
+    from worker.stages.entities.consistency import propagate
+
+    text = "LONDON 1996-08-30\n\nThe council met. Mr Hale spoke to the news agency RIA about it."
+    english = {(m.text, m.label) for m in propagate(text, [], [], [0, 19])}
+    assert {("LONDON", "GPE"), ("Hale", "PERSON"), ("RIA", "ORG")} <= english
+    assert propagate(text, [], [], [0, 19], english=False) == []

@@ -127,24 +127,31 @@ def propagate(
     mentions: list[RawMention],
     tagged: list[tuple[int, int]],
     sentence_starts: list[int],
+    *,
+    english: bool = True,
 ) -> list[RawMention]:
     """``mentions`` with their labels made consistent and the occurrences the model missed added.
 
     ``tagged`` is every span the model tagged, of any label (dates and numbers too); a new
-    mention never overlaps one. Returns mentions sorted by start.
+    mention never overlaps one. Returns mentions sorted by start. The rules written for English
+    (wire datelines, honorifics, organisations named by role) run only when ``english``.
     """
-    mentions, tagged = with_datelines(text, mentions, tagged)
-    relabelled = [
-        replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start) else m
-        for m in mentions
-    ]
+    relabelled = mentions
+    if english:
+        mentions, tagged = with_datelines(text, mentions, tagged)
+        relabelled = [
+            replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start) else m
+            for m in mentions
+        ]
     occupied = _Occupied(len(text), tagged + [(m.start, m.end) for m in relabelled])
-    relabelled, added = organisations_by_role(text, relabelled, occupied.free)
+    added: list[RawMention] = []
+    if english:
+        relabelled, added = organisations_by_role(text, relabelled, occupied.free)
     for mention in added:
         occupied.take(mention.start, mention.end)
     starts = _Starts(sentence_starts)
     lower = _lower_case_words(text)
-    for match in _AFTER_HONORIFIC.finditer(text):
+    for match in _AFTER_HONORIFIC.finditer(text) if english else ():
         start, end = match.span(1)
         if occupied.free(start, end):
             added.append(RawMention(start, end, match.group(1), "PERSON"))
@@ -157,9 +164,10 @@ def propagate(
                 continue
             if " " not in form and form.casefold() in lower and starts.at_start(text, start):
                 continue
-            if _NEXT_NAME_WORD.match(text, end) and not after_honorific(text, start):
+            honorific = english and after_honorific(text, start)
+            if _NEXT_NAME_WORD.match(text, end) and not honorific:
                 continue  # the start of a longer name the model missed ("Ford Mustang")
-            label = "PERSON" if after_honorific(text, start) else labels[form]
+            label = "PERSON" if honorific else labels[form]
             added.append(RawMention(start, end, form, label))
             occupied.take(start, end)
     return sorted(_with_first_names(text, relabelled + added, occupied), key=lambda m: m.start)

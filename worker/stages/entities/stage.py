@@ -34,10 +34,13 @@ def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Do
         yield offset, doc
 
 
-def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sentence], list[RawMention]]:
+def find_mentions(
+    nlp: Language, text: str, chunk_chars: int, language: str = "en"
+) -> tuple[list[Sentence], list[RawMention]]:
     """Sentences and clean entity mentions of ``text``, offsets into ``text``.
 
-    The model's mentions are made consistent over the whole text (``consistency.propagate``).
+    The model's mentions are made consistent over the whole text (``consistency.propagate``;
+    its English rules only for English).
 
     Parsing runs in a spaCy memory zone: the strings this article adds to the vocabulary are
     freed afterwards, so a long-running worker does not grow with every new word it reads.
@@ -56,7 +59,8 @@ def find_mentions(nlp: Language, text: str, chunk_chars: int) -> tuple[list[Sent
                 mentions.extend(
                     clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_)
                 )
-    return sentences, propagate(text, mentions, tagged, [s.start for s in sentences])
+    starts = [s.start for s in sentences]
+    return sentences, propagate(text, mentions, tagged, starts, english=language == "en")
 
 
 def _title_forms(cluster: Cluster) -> set[str]:
@@ -119,7 +123,7 @@ def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000)
     """Sentences, canonical entities (sorted by salience) and attributed quotes of ``article``."""
     started = time.perf_counter()
     known = known_words(nlp)  # before parsing adds this article's words to the vocabulary
-    sentences, mentions = find_mentions(nlp, article.text, chunk_chars)
+    sentences, mentions = find_mentions(nlp, article.text, chunk_chars, article.language)
     entities = _entities(article, cluster_mentions(mentions, known=known.__contains__))
     quotes = _quotes(article.text, sentences, entities, article.language)
     entities.sort(key=lambda e: (-e.salience, e.mentions[0].start))
