@@ -127,4 +127,7 @@ def test_the_english_rules_run_only_on_english() -> None:
     text = "LONDON 1996-08-30\n\nThe council met. Mr Hale spoke to the news agency RIA about it."
     english = {(m.text, m.label) for m in propagate(text, [], [], [0, 19])}
     assert {("LONDON", "GPE"), ("Hale", "PERSON"), ("RIA", "ORG")} <= english
-    assert propagate(text, [], [], [0, 19], english=False) == []
+    assert propagate(text, [], [], [0, 19], language="de") == []
+    french = "Le conseil a voté. M. Dupont a parlé avec Mme Borne à Lyon."
+    found = {(m.text, m.label) for m in propagate(french, [], [], [0, 19], language="fr")}
+    assert found == {("Dupont", "PERSON"), ("Borne", "PERSON")}

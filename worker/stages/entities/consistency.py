@@ -30,9 +30,16 @@ from worker.stages.entities.mentions import RawMention
 from worker.stages.entities.roles import organisations_by_role
 
 HONORIFICS = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Sir|Dame|Lady|Lord|Baroness"
-_BEFORE_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+$")
+# Per language: the honorifics that put a person's name after them ("M. Macron", "Mme Borne").
+HONORIFICS_BY_LANGUAGE = {"en": HONORIFICS, "fr": r"M\.|MM\.|Mme|Mmes|Mlle|Me|Dr|Pr"}
 _NAME_WORD = r"[A-Z][\w'’-]*[a-z][\w'’-]*"
-_AFTER_HONORIFIC = re.compile(rf"(?<!\w)(?:{HONORIFICS})\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)")
+_BEFORE = {
+    language: re.compile(rf"(?<!\w)(?:{words})\.?\s+$") for language, words in HONORIFICS_BY_LANGUAGE.items()
+}
+_AFTER = {
+    language: re.compile(rf"(?<!\w)(?:{words})\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD})?)(?!\w)")
+    for language, words in HONORIFICS_BY_LANGUAGE.items()
+}
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+) $")
 _NEXT_NAME_WORD = re.compile(r" [A-Z][a-z]")
 _LOOKBACK = 14  # enough for "Baroness " and some space
@@ -40,9 +47,10 @@ MIN_FORM_LETTERS = 2
 MAX_FORMS = 2000  # bounds the pattern on pathological inputs
 
 
-def after_honorific(text: str, start: int) -> bool:
-    """Whether an honorific ("Mr ", "Dr. ") stands right before ``start``."""
-    return _BEFORE_HONORIFIC.search(text, max(0, start - _LOOKBACK), start) is not None
+def after_honorific(text: str, start: int, language: str = "en") -> bool:
+    """Whether an honorific of ``language`` ("Mr ", "Dr. ", "M. ") stands right before ``start``."""
+    pattern = _BEFORE.get(language)
+    return pattern is not None and pattern.search(text, max(0, start - _LOOKBACK), start) is not None
 
 
 class _Occupied:
@@ -128,21 +136,22 @@ def propagate(
     tagged: list[tuple[int, int]],
     sentence_starts: list[int],
     *,
-    english: bool = True,
+    language: str = "en",
 ) -> list[RawMention]:
     """``mentions`` with their labels made consistent and the occurrences the model missed added.
 
     ``tagged`` is every span the model tagged, of any label (dates and numbers too); a new
-    mention never overlaps one. Returns mentions sorted by start. The rules written for English
-    (wire datelines, honorifics, organisations named by role) run only when ``english``.
+    mention never overlaps one. Returns mentions sorted by start. Honorifics count in the
+    languages that have a table (``HONORIFICS_BY_LANGUAGE``); the rules written for English news
+    (wire datelines, organisations named by role) run only on English.
     """
-    relabelled = mentions
+    english = language == "en"
     if english:
         mentions, tagged = with_datelines(text, mentions, tagged)
-        relabelled = [
-            replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start) else m
-            for m in mentions
-        ]
+    relabelled = [
+        replace(m, label="PERSON") if m.label != "PERSON" and after_honorific(text, m.start, language) else m
+        for m in mentions
+    ]
     occupied = _Occupied(len(text), tagged + [(m.start, m.end) for m in relabelled])
     added: list[RawMention] = []
     if english:
@@ -151,7 +160,8 @@ def propagate(
         occupied.take(mention.start, mention.end)
     starts = _Starts(sentence_starts)
     lower = _lower_case_words(text)
-    for match in _AFTER_HONORIFIC.finditer(text) if english else ():
+    after = _AFTER.get(language)
+    for match in after.finditer(text) if after is not None else ():
         start, end = match.span(1)
         if occupied.free(start, end):
             added.append(RawMention(start, end, match.group(1), "PERSON"))
@@ -164,7 +174,7 @@ def propagate(
                 continue
             if " " not in form and form.casefold() in lower and starts.at_start(text, start):
                 continue
-            honorific = english and after_honorific(text, start)
+            honorific = after_honorific(text, start, language)
             if _NEXT_NAME_WORD.match(text, end) and not honorific:
                 continue  # the start of a longer name the model missed ("Ford Mustang")
             label = "PERSON" if honorific else labels[form]

@@ -40,7 +40,7 @@ def find_mentions(
     """Sentences and clean entity mentions of ``text``, offsets into ``text``.
 
     The model's mentions are made consistent over the whole text (``consistency.propagate``;
-    its English rules only for English).
+    the English-news rules only for English, honorifics per language).
 
     Parsing runs in a spaCy memory zone: the strings this article adds to the vocabulary are
     freed afterwards, so a long-running worker does not grow with every new word it reads.
@@ -60,7 +60,7 @@ def find_mentions(
                     clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_)
                 )
     starts = [s.start for s in sentences]
-    return sentences, propagate(text, mentions, tagged, starts, english=language == "en")
+    return sentences, propagate(text, mentions, tagged, starts, language=language)
 
 
 def _title_forms(cluster: Cluster) -> set[str]:
