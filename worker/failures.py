@@ -197,6 +197,8 @@ class StageRequest(Request):  # type: ignore[misc]
             ErrorReason.TIMEOUT, f"{task.stage.value} exceeded its hard time limit of {timeout} s"
         )
         dead_letter(task.runtime, where, failure, task_id=self.id, attempt=1)
+        if task.runtime.metrics is not None:  # the killed process could not count its own run
+            task.runtime.metrics.stage_ended(task.stage.value, "failed", timeout)
 
 
 def report_rejected_message(runtime: Runtime, message: Any, exc: BaseException | None) -> None:

@@ -146,8 +146,12 @@ def serving(settings: Settings) -> Iterator[str | None]:
         return
     directory = tempfile.mkdtemp(prefix="newsflow-metrics-")
     os.environ[MULTIPROC_ENV] = directory
-    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client import CollectorRegistry, start_http_server, values
     from prometheus_client.multiprocess import MultiProcessCollector
+
+    # prometheus_client picks file-backed values when it is first imported: should anything have
+    # imported it before the directory existed, pick again (metrics read this when created).
+    values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
