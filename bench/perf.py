@@ -10,13 +10,15 @@ import argparse
 import os
 import random
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -223,11 +225,14 @@ def newsflow(
     idle_samples: int = 0,
     fuse: bool = True,
     duplicates: Literal["annotate", "skip", "off"] = "annotate",
+    metrics: bool = False,
 ) -> tuple[Run, list[float]]:
     """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies.
 
     ``fuse``: the worker runs the stages of an article in one task (the default for a worker on
-    every queue); without it every stage is a message of its own through Redis.
+    every queue); without it every stage is a message of its own through Redis. ``metrics``: the
+    worker serves Prometheus metrics, scraped every 15 s during the run (as compose's Prometheus
+    does) and once at the end, where the served result count must match the run's.
     """
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     settings = Settings(
@@ -238,6 +243,7 @@ def newsflow(
         queue_summarise=f"{tag}-summarise",
         fuse_stages=fuse,
         duplicates=duplicates,
+        metrics_port=_free_port() if metrics else None,
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     node = f"{tag}@localhost"
@@ -271,18 +277,62 @@ def newsflow(
             _wait(lambda aid=article_id: delivery.state(aid) is not None, 60)  # type: ignore[misc]
             idle.append(_latencies_ms(delivery, [article_id])[article_id])
         ids = [f"run-{i}" for i in range(len(texts))]
-        with RssSampler(process.pid) as rss:
+        scraper = Scraper(settings.metrics_port) if metrics else nullcontext()
+        with RssSampler(process.pid) as rss, scraper:
             started = time.perf_counter()
             for article_id, text in zip(ids, texts, strict=True):
                 submit(app, delivery, RawArticle(id=article_id, text=text))
             _wait_done(delivery, ids, 3600)
             seconds = time.perf_counter() - started
+        if isinstance(scraper, Scraper):
+            scraper.check_published(len(warm) + idle_samples + len(ids))
     latencies = list(_latencies_ms(delivery, ids).values())
     delivery.purge()
     name = f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
     name += "" if fuse else ", stages not fused"
     name += "" if duplicates == "annotate" else f", duplicates={duplicates}"
+    name += ", metrics on" if metrics else ""
     return Run.through_worker(name, texts, seconds, latencies, rss), idle
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Scraper:
+    """Scrapes a worker's /metrics every ``interval_s`` in the background, as Prometheus would."""
+
+    def __init__(self, port: int | None, interval_s: float = 15.0) -> None:
+        self.url, self.interval_s = f"http://127.0.0.1:{port}/metrics", interval_s
+        self.scrapes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def scrape(self) -> str:
+        with urllib.request.urlopen(self.url, timeout=10) as response:
+            return str(response.read().decode("utf-8"))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.scrape()
+            self.scrapes += 1
+
+    def check_published(self, expected: int) -> None:
+        """The served result count is the number of articles the run published."""
+        found = re.search(r'^newsflow_published_total\{kind="result"\} (\S+)$', self.scrape(), re.MULTILINE)
+        served = float(found.group(1)) if found else 0.0
+        if served != expected:
+            raise RuntimeError(f"/metrics counts {served} results, the run published {expected}")
+
+    def __enter__(self) -> "Scraper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 _ARTICLE_ID = re.compile(r'"article_id":"([^"]+)"')
@@ -371,6 +421,7 @@ GOALS = {
     "d2_over_d1": ">= 1.8",
     "unfused_d2_over_c_articles_per_s": ">= 1.5",
     "unfused_idle_p50_d_over_b": "<= 1.3",
+    "metrics_d2_over_d2": ">= 0.99",  # Prometheus metrics cost at most 1% of throughput
 }
 
 
@@ -381,6 +432,7 @@ class Round:
     runs: list[Run]
     idle_ms: list[float]
     idle_unfused_ms: list[float]
+    with_metrics: Run | None = None  # (d) 2 processes again, serving and scraped for metrics
 
     def b_p50_ms(self) -> float:
         """(b)'s median latency on the articles the idle samples sent (the first ones, in turn)."""
@@ -397,6 +449,11 @@ class Round:
             "d2_over_d1": round(d2.per_second / d1.per_second, 3),
             "unfused_d2_over_c_articles_per_s": round(d2_unfused.per_second / c.per_second, 3),
             "unfused_idle_p50_d_over_b": round(percentile(self.idle_unfused_ms, 50) / b_p50, 3),
+            **(
+                {"metrics_d2_over_d2": round(self.with_metrics.per_second / d2.per_second, 3)}
+                if self.with_metrics
+                else {}
+            ),
         }
 
 
@@ -408,8 +465,9 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
     c = naive_celery(redis_url, texts, 2)
     d1, idle = newsflow(redis_url, texts, 1, idle_samples=idle_samples)
     d2, _ = newsflow(redis_url, texts, 2)
+    d2_metrics, _ = newsflow(redis_url, texts, 2, metrics=True)  # right after d2: the same load
     d2_unfused, idle_unfused = newsflow(redis_url, texts, 2, idle_samples=idle_samples, fuse=False)
-    return Round([a, b, c, d1, d2, d2_unfused], idle, idle_unfused)
+    return Round([a, b, c, d1, d2, d2_unfused], idle, idle_unfused, d2_metrics)
 
 
 def with_copies(texts: list[str], share: float, seed: int = 15) -> list[str]:
@@ -456,6 +514,25 @@ def duplicate_saving(redis_url: str, texts: list[str], share: float) -> dict[str
     }
 
 
+def metrics_overhead(redis_url: str, texts: list[str], pairs: int) -> dict[str, object]:
+    """Throughput of newsflow (2 processes) without and with metrics, side by side.
+
+    Pairs alternate their order (off, on, then on, off, ...) so that a drift in the machine's load
+    weighs on both alike; the figure is the median of the pairs' ratios.
+    """
+    ratios, rows = [], []
+    for pair in range(pairs):
+        order = (False, True) if pair % 2 == 0 else (True, False)
+        rates = {}
+        for metrics in order:
+            run, _ = newsflow(redis_url, texts, 2, metrics=metrics)
+            rates[metrics] = run.per_second
+            rows.append(run.row())
+        ratios.append(round(rates[True] / rates[False], 3))
+        console.print(f"[dim]pair {pair + 1}: off {rates[False]:.2f} art/s, on {rates[True]:.2f} art/s[/]")
+    return {"pairs": pairs, "ratios": ratios, "metrics_d2_over_d2": _median(ratios), "runs": rows}
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -476,6 +553,13 @@ def main(argv: list[str] | None = None) -> int:
         "--copies", type=float, default=0.3, help="share of copies in the near-duplicate feed (0: skip it)"
     )
     parser.add_argument("--soak", type=int, default=0, help="also run N articles and report worker RSS")
+    parser.add_argument(
+        "--metrics-only",
+        type=int,
+        default=0,
+        metavar="PAIRS",
+        help="only compare newsflow without and with Prometheus metrics, over PAIRS pairs of runs",
+    )
     args = parser.parse_args(argv)
 
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
@@ -485,6 +569,14 @@ def main(argv: list[str] | None = None) -> int:
     texts = load_articles(args.data, args.articles)
     try:
         console.print(f"[dim]{len(texts)} articles, {cpu_count()} cores, model {settings.spacy_model}[/]")
+        if args.metrics_only:
+            overhead = metrics_overhead(redis_url, texts, args.metrics_only)
+            console.print(
+                f"metrics_d2_over_d2 {overhead['metrics_d2_over_d2']:.3f}"
+                f"   (goal {GOALS['metrics_d2_over_d2']}; pairs {overhead['ratios']})"
+            )
+            console.print(f"[dim]wrote {write_results('perf_metrics', overhead)}[/]")
+            return 0
         rounds, per_round = [], []
         for number in range(1, args.rounds + 1):
             rounds.append(one_round(settings, redis_url, texts, args.idle_samples))
@@ -495,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
             sorted((r.runs[i] for r in rounds), key=lambda run: run.per_second)[len(rounds) // 2]
             for i in range(len(rounds[0].runs))
         ]
-        console.print(_table(middle))
+        console.print(_table([*middle, *(r.with_metrics for r in rounds[:1] if r.with_metrics)]))
         ratios = {name: _median([r[name] for r in per_round]) for name in GOALS}
         for name, value in ratios.items():
             spread = sorted(r[name] for r in per_round)
@@ -518,7 +610,10 @@ def main(argv: list[str] | None = None) -> int:
             "articles": len(texts),
             "in_process_stage_p50_ms": stage_p50,
             "rounds": [
-                {"runs": [run.row() for run in r.runs], "ratios": ratios_of_round}
+                {
+                    "runs": [run.row() for run in (*r.runs, *([r.with_metrics] if r.with_metrics else []))],
+                    "ratios": ratios_of_round,
+                }
                 for r, ratios_of_round in zip(rounds, per_round, strict=True)
             ],
             "median_ratios": ratios,

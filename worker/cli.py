@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.text import Text
 
 from schemas.result import ArticleResult, ErrorEvent, Stage
-from worker import PIPELINE_VERSION
+from worker import PIPELINE_VERSION, metrics
 from worker.app import create_app
 from worker.checkout import NO_CHECKOUT, importable_bench
 from worker.cli_consume import register_consumer_commands
@@ -188,7 +188,8 @@ def worker(
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if hostname:
         argv += ["-n", hostname]
-    app.worker_main(argv)
+    with metrics.serving(settings):  # before the pool forks: its processes write where this serves
+        app.worker_main(argv)
 
 
 def _refuse_evicting_redis(settings: Settings) -> None:

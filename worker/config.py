@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     # done markers would go) unless this is set.
     allow_eviction: bool = False
 
+    # Metrics (worker/metrics.py): `newsflow worker` serves Prometheus metrics on this port
+    # (unset: off), on this address (loopback unless told otherwise).
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+
     # Delivery
     result_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
     results_log_maxlen: int = Field(default=100_000, ge=1)

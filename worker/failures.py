@@ -73,6 +73,8 @@ def dead_letter(
     )
     delivery.mark(where.article_id, **{where.stage.value: f"failed:{failure.reason.value}"})
     entry = delivery.publish_error(event)
+    if entry and runtime.metrics is not None:
+        runtime.metrics.published_one("error")
     log.warning(
         "article_failed",
         article_id=where.article_id,
@@ -128,6 +130,11 @@ class StageRunner:
             message = f"delivered {redeliveries + 1} times without finishing: its worker died each time"
             raise PipelineError(ErrorReason.WORKER_LOST, message)
 
+    def _count(self, where: Where, outcome: str, started: float) -> None:
+        metrics = self.runtime.metrics
+        if metrics is not None:
+            metrics.stage_ended(where.stage.value, outcome, time.perf_counter() - started)
+
     @contextmanager
     def guard(
         self, task: Task, where: Where, *, first: bool = True, soft_limit_s: float | None = None
@@ -149,15 +156,23 @@ class StageRunner:
         except (Ignore, Retry, Reject):
             raise
         except Exception as exc:
+            outcome = "requeued"
             try:
                 failure = self._failure(task, where.stage, exc)
                 attempt = task.request.retries + 1
                 dead_letter(self.runtime, where, failure, task_id=task.request.id, attempt=attempt)
+                outcome = "failed"
+            except Retry:
+                outcome = "retry"
+                raise
             except REDIS_DOWN as down:
                 log.warning("redis_unavailable_requeue", error=str(down))
                 raise Reject("redis unavailable", requeue=True) from None
+            finally:
+                self._count(where, outcome, started)
             raise Ignore() from exc
         else:
+            self._count(where, "done", started)
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
             try:
                 self.runtime.delivery.mark_stage_done(where.article_id, where.stage.value)
@@ -182,6 +197,8 @@ class StageRequest(Request):  # type: ignore[misc]
             ErrorReason.TIMEOUT, f"{task.stage.value} exceeded its hard time limit of {timeout} s"
         )
         dead_letter(task.runtime, where, failure, task_id=self.id, attempt=1)
+        if task.runtime.metrics is not None:  # the killed process could not count its own run
+            task.runtime.metrics.stage_ended(task.stage.value, "failed", timeout)
 
 
 def report_rejected_message(runtime: Runtime, message: Any, exc: BaseException | None) -> None:

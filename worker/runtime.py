@@ -8,6 +8,7 @@ from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.duplicates import DuplicateIndex
+from worker.metrics import Metrics, for_settings
 from worker.nlp import load_nlp, nlp_for
 from worker.stages.clean.language import detect_language
 
@@ -30,6 +31,11 @@ class Runtime:
     def duplicates(self) -> DuplicateIndex:
         """The feed-wide near-duplicate index, on the delivery connection pool."""
         return DuplicateIndex(self.delivery.client, self.settings)
+
+    @cached_property
+    def metrics(self) -> Metrics | None:
+        """This process's Prometheus metrics when the worker serves them, else None."""
+        return for_settings(self.settings)
 
     @property
     def nlp(self) -> Language:

@@ -79,3 +79,48 @@ def test_a_fused_service_on_every_queue_is_behind_a_profile() -> None:
     assert pipeline["command"][:2] == ["newsflow", "worker"] and "--queues" not in pipeline["command"]
     assert pipeline["healthcheck"]["test"][1].startswith("newsflow health --node celery@$$HOSTNAME")
     assert pipeline["deploy"]["resources"]["limits"]["memory"]
+
+
+def test_workers_serve_metrics_on_the_private_network_only() -> None:
+    services = _compose()["services"]
+    for name in (*Settings().queues, "pipeline"):
+        service = services[name]
+        assert service["environment"]["NEWSFLOW_METRICS_PORT"] == "9808"
+        assert "ports" not in service  # reached by Prometheus over the backend network, never the host
+        assert "backend" in service["networks"]
+
+
+def test_prometheus_scrapes_every_worker_service_behind_the_monitoring_profile() -> None:
+    compose = _compose()
+    prometheus = compose["services"]["prometheus"]
+    assert prometheus["profiles"] == ["monitoring"]
+    assert prometheus["ports"] == ["127.0.0.1:9090:9090"]
+    assert "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prometheus["volumes"]
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text(encoding="utf-8"))
+    (job,) = config["scrape_configs"]
+    (discovery,) = job["dns_sd_configs"]
+    worker_services = {
+        name
+        for name, service in compose["services"].items()
+        if service.get("command", [])[:2] == ["newsflow", "worker"]
+    }
+    assert set(discovery["names"]) == worker_services
+    port = {compose["services"][name]["environment"]["NEWSFLOW_METRICS_PORT"] for name in worker_services}
+    assert port == {str(discovery["port"])}
+
+
+def test_grafana_has_no_default_admin_password_and_listens_on_localhost() -> None:
+    grafana = _compose()["services"]["grafana"]
+    assert grafana["profiles"] == ["monitoring"]
+    assert grafana["ports"] == ["127.0.0.1:3000:3000"]
+    environment = grafana["environment"]
+    assert environment["GF_SECURITY_ADMIN_PASSWORD"] == "${GRAFANA_PASSWORD:-}"  # from .env, no default
+    assert environment["GF_AUTH_ANONYMOUS_ENABLED"] == "false"
+    assert grafana["entrypoint"] == [
+        "sh",
+        "-c",
+        'test -n "$$GF_SECURITY_ADMIN_PASSWORD"'
+        ' || { echo "grafana: set GRAFANA_PASSWORD in .env" >&2; exit 1; }; exec /run.sh',
+    ]
+    assert "./deploy/grafana/newsflow.json:/var/lib/grafana/dashboards/newsflow.json:ro" in grafana["volumes"]
+    assert "GRAFANA_PASSWORD=" in (ROOT / ".env.example").read_text(encoding="utf-8")

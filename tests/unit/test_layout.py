@@ -102,6 +102,7 @@ LAYERS: dict[str, int] = {
     "worker.pipeline": 4,
     "worker.ingest": 4,
     "worker.health": 4,
+    "worker.metrics": 4,
     "worker.client": 5,
     "worker.render": 5,
     "worker.html_page": 5,

@@ -46,3 +46,17 @@ def test_a_feed_with_copies_holds_each_copy_after_its_original() -> None:
         marker = feed[position].split("\n\n")[1].split()[1]  # "First <i> paragraph." -> the source
         source = next(p for p, text in enumerate(feed) if text.startswith(f"Headline {marker}\n"))
         assert source < position and f"Last {marker}." not in feed[position]
+
+
+def test_the_metrics_ratio_compares_the_run_with_metrics_to_d2() -> None:
+    runs = [
+        _run("a", 20),
+        _run("b", 10, [40.0]),
+        _run("c", 20),
+        _run("d1", 15),
+        _run("d2", 30),
+        _run("u", 24),
+    ]
+    with_metrics = Round(runs, [44.0], [52.0], _run("d2m", 29.7)).ratios()
+    assert with_metrics["metrics_d2_over_d2"] == 0.99
+    assert "metrics_d2_over_d2" not in Round(runs, [44.0], [52.0]).ratios()
