@@ -52,6 +52,7 @@ class Run:
     peak_child_rss_mb: float = 0.0
     rss_samples: list[list[float]] = field(default_factory=list)
     stage_ms: dict[str, list[float]] = field(default_factory=dict)  # (b): each stage's own time
+    redis_bytes: dict[str, int] = field(default_factory=dict)  # (d): kept per article, by key family
 
     @property
     def per_second(self) -> float:
@@ -287,12 +288,61 @@ def newsflow(
         if isinstance(scraper, Scraper):
             scraper.check_published(len(warm) + idle_samples + len(ids))
     latencies = list(_latencies_ms(delivery, ids).values())
+    kept = redis_bytes_per_article(delivery)
     delivery.purge()
     name = f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
     name += "" if fuse else ", stages not fused"
     name += "" if duplicates == "annotate" else f", duplicates={duplicates}"
     name += ", metrics on" if metrics else ""
-    return Run.through_worker(name, texts, seconds, latencies, rss), idle
+    run = Run.through_worker(name, texts, seconds, latencies, rss)
+    run.redis_bytes = kept
+    return run, idle
+
+
+def _family(delivery: Delivery, key: str) -> str:
+    rest = key.removeprefix(delivery.keys.prefix + ":")
+    if key == delivery.keys.results_log:
+        return "results_stream"
+    return rest.split(":", 2)[0] + (":" + rest.split(":", 2)[1] if rest.startswith("dup:") else "")
+
+
+def redis_bytes_per_article(delivery: Delivery) -> dict[str, int]:
+    """Bytes Redis keeps per published article once the queues are drained, by key family.
+
+    ``MEMORY USAGE`` of every key of the run's prefix, divided by the articles in the results
+    Stream: the stored result, status hash, done marker, Stream entry and duplicate index.
+    """
+    articles = int(delivery.client.xlen(delivery.keys.results_log)) or 1
+    totals: dict[str, int] = {}
+    for key in delivery.client.scan_iter(match=f"{delivery.keys.prefix}:*", count=1000):
+        family = _family(delivery, str(key))
+        totals[family] = totals.get(family, 0) + int(delivery.client.memory_usage(key) or 0)
+    per_article = {family: round(total / articles) for family, total in sorted(totals.items())}
+    per_article["total"] = sum(per_article.values())
+    return per_article
+
+
+def report_redis_bytes(redis_url: str, texts: list[str], run: Run) -> dict[str, object]:
+    """Print and return what an article costs in Redis: queued, and kept once published."""
+    queued = queued_bytes_per_article(redis_url, texts[:100])
+    console.print(f"Redis bytes per article: {queued} while queued; kept after publishing {run.redis_bytes}")
+    return {"kept": run.redis_bytes, "queued": queued}
+
+
+def queued_bytes_per_article(redis_url: str, texts: list[str]) -> int:
+    """Bytes one article takes while it waits in the clean queue (kombu's envelope included)."""
+    tag = f"bench-q-{uuid.uuid4().hex[:8]}"
+    settings = Settings(redis_url=redis_url, key_prefix=tag, queue_clean=f"{tag}-clean")
+    app, delivery = create_app(settings), Delivery.from_settings(settings)
+    try:
+        for i, text in enumerate(texts):
+            submit(app, delivery, RawArticle(id=f"q-{i}", text=text))
+        used = int(delivery.client.memory_usage(settings.queue_clean) or 0)
+        return round(used / max(1, len(texts)))
+    finally:
+        delivery.client.delete(settings.queue_clean)
+        delivery.purge()
+        delivery.client.close()
 
 
 def _free_port() -> int:
@@ -619,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
             "median_ratios": ratios,
             "goals": GOALS,
         }
+        payload["redis_bytes_per_article"] = report_redis_bytes(redis_url, texts, middle[4])
         if args.copies:
             payload["duplicates"] = saving = duplicate_saving(redis_url, texts, args.copies)
             console.print(
