@@ -73,7 +73,9 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
 
-    # Delivery
+    # Delivery. Without store_results a result is kept only as its Stream entry (the durable log),
+    # which ``fetch`` reads through the done marker's entry id.
+    store_results: bool = True
     result_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
     results_log_maxlen: int = Field(default=100_000, ge=1)
     dead_maxlen: int = Field(default=100_000, ge=1)

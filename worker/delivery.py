@@ -10,18 +10,21 @@ from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
 
 # The terminal event of one revision of an article, written atomically and at most once:
-# the done marker (kind + revision), the stored document, the Stream entry, the pub/sub
-# message, the status field and this second's count. A duplicate or redelivered task of the
+# the done marker (kind, revision and Stream entry id), the stored document (results only
+# with ``store_results``), the Stream entry, the pub/sub message, the status field and this
+# second's count. A duplicate or redelivered task of the
 # same or an older revision finds the marker and writes nothing.
 _PUBLISH_ONCE = """
 local current = redis.call('HGET', KEYS[1], 'revision')
 if current and tonumber(current) >= tonumber(ARGV[6]) then
   return false
 end
-redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+if ARGV[8] == '1' then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+end
 local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
+redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6], 'entry', entry)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[3])
@@ -105,6 +108,7 @@ class Delivery:
                 kind,
                 revision,
                 "published" if result else "dead",
+                "1" if self.settings.store_results or not result else "0",
             ],
         )
         return entry if isinstance(entry, str) else None
@@ -139,13 +143,28 @@ class Delivery:
         return [None if kind is None else ("result" if kind == "result" else "error") for kind in kinds]
 
     def fetch(self, article_id: str) -> Event | None:
-        """The stored terminal event of an article, if it has one (and its TTL has not run out)."""
-        kind = self.state(article_id)
-        if kind is None:
+        """The terminal event of an article: its stored document, else its Stream entry.
+
+        None when it has none, or when both are gone (TTL run out, Stream trimmed).
+        """
+        marker: dict[str, str] = self.client.hgetall(self.keys.done(article_id))  # type: ignore[assignment]
+        if not marker:
             return None
+        kind: EventKind = "result" if marker.get("kind") == "result" else "error"
         key = self.keys.result(article_id) if kind == "result" else self.keys.error(article_id)
         document = self.client.get(key)
-        return None if document is None else Event(kind, str(document))
+        if document is not None:
+            return Event(kind, str(document), marker.get("entry"))
+        entry = marker.get("entry")
+        if entry is None:
+            return None
+        stream = self.keys.results_log if kind == "result" else self.keys.dead
+        found = self.client.xrange(stream, min=entry, max=entry, count=1)
+        if not found:
+            return None
+        _, fields = found[0]
+        value = fields.get(kind) if fields else None
+        return None if value is None else Event(kind, str(value), entry)
 
     def mark(self, article_id: str, **fields: str | int) -> None:
         """Record progress in the article's status hash (kept as long as results)."""
