@@ -64,10 +64,11 @@ class Event:
 
 @dataclass(frozen=True)
 class Done:
-    """The terminal event an article reached, and for which revision."""
+    """The terminal event an article reached, for which revision, and its Stream entry id."""
 
     kind: EventKind
     revision: int
+    entry: str | None = None
 
 
 class Delivery:
@@ -127,7 +128,7 @@ class Delivery:
         if not marker:
             return None
         kind: EventKind = "result" if marker.get("kind") == "result" else "error"
-        return Done(kind, int(marker.get("revision", 0)))
+        return Done(kind, int(marker.get("revision", 0)), marker.get("entry"))
 
     def state(self, article_id: str) -> EventKind | None:
         """ "result" or "error" once the article reached its terminal event, else None."""
@@ -147,24 +148,23 @@ class Delivery:
 
         None when it has none, or when both are gone (TTL run out, Stream trimmed).
         """
-        marker: dict[str, str] = self.client.hgetall(self.keys.done(article_id))  # type: ignore[assignment]
-        if not marker:
+        done = self.done(article_id)
+        if done is None:
             return None
-        kind: EventKind = "result" if marker.get("kind") == "result" else "error"
+        kind = done.kind
         key = self.keys.result(article_id) if kind == "result" else self.keys.error(article_id)
         document = self.client.get(key)
         if document is not None:
-            return Event(kind, str(document), marker.get("entry"))
-        entry = marker.get("entry")
-        if entry is None:
+            return Event(kind, str(document), done.entry)
+        if done.entry is None:
             return None
         stream = self.keys.results_log if kind == "result" else self.keys.dead
-        found = self.client.xrange(stream, min=entry, max=entry, count=1)
+        found = self.client.xrange(stream, min=done.entry, max=done.entry, count=1)
         if not found:
             return None
         _, fields = found[0]
         value = fields.get(kind) if fields else None
-        return None if value is None else Event(kind, str(value), entry)
+        return None if value is None else Event(kind, str(value), done.entry)
 
     def mark(self, article_id: str, **fields: str | int) -> None:
         """Record progress in the article's status hash (kept as long as results)."""

@@ -90,16 +90,18 @@ def _snap(position: int, mentions: list[_Mark]) -> int:
 
 def _paragraph(text: str, start: int, end: int, marks: list[_Mark]) -> str:
     mentions = [m for m in marks if m.layer == 2 and m.start >= start and m.end <= end]
-    inside = mentions + [
-        _Mark(max(m.start, start), min(_snap(m.end, mentions), end), m.layer, m.opening, m.closing)
+    outer = [
+        _Mark(
+            _snap(max(m.start, start), mentions),
+            min(_snap(m.end, mentions), end),
+            m.layer,
+            m.opening,
+            m.closing,
+        )
         for m in marks
         if m.layer < 2 and m.start < end and m.end > start
     ]
-    inside = [
-        _Mark(_snap(m.start, mentions) if m.layer < 2 else m.start, m.end, m.layer, m.opening, m.closing)
-        for m in inside
-    ]
-    inside = [m for m in inside if m.end > m.start]
+    inside = mentions + [m for m in outer if m.end > m.start]
     cuts = sorted({start, end} | {p for m in inside for p in (m.start, m.end)})
     out: list[str] = []
     stack: list[_Mark] = []

@@ -56,7 +56,7 @@ def test_identical_bodies_have_identical_signatures_and_bands() -> None:
     first, second = signature(text), signature(text + "  ")
     assert first is not None and second is not None
     assert first.similarity(second) == 1.0
-    assert first.bands() == second.bands()
+    assert first.bands() == second.bands() and first.shares_band(second)
     assert len(first.bands()) == BANDS
 
 
@@ -74,7 +74,7 @@ def test_distinct_stories_share_almost_no_slots() -> None:
     a, b = signature(story(3)), signature(story(4))
     assert a is not None and b is not None
     assert a.similarity(b) < 0.1
-    assert not set(a.bands()) & set(b.bands())
+    assert not set(a.bands()) & set(b.bands()) and not a.shares_band(b)
 
 
 def test_words_not_punctuation_or_case_make_the_shingles() -> None:

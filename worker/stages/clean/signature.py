@@ -68,6 +68,11 @@ class Signature:
             hashlib.blake2b(raw[i * width : (i + 1) * width], digest_size=8).hexdigest() for i in range(BANDS)
         ]
 
+    def shares_band(self, other: "Signature") -> bool:
+        """Whether the two agree on every row of some band: LSH makes them candidates."""
+        rows = (self.slots == other.slots).reshape(BANDS, ROWS)
+        return bool(rows.all(axis=1).any())
+
     def similarity(self, other: "Signature") -> float:
         """The estimated Jaccard similarity: the share of slots that agree."""
         return float(np.mean(self.slots == other.slots))

@@ -17,7 +17,7 @@ from spacy.language import Language
 import worker.nlp  # noqa: F401  (registers the "paragraph_boundaries" component)
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle, ModelInfo, Sentence
-from worker.stages.entities.spans import chunk_text, trim_whitespace
+from worker.stages.entities.spans import parse_chunks, trim_whitespace
 
 NO_MODEL = "none"
 # Languages whose words are not separated by spaces.
@@ -51,8 +51,8 @@ def _spacy_sentences(text: str, language: str) -> list[tuple[int, int]]:
     nlp = blank_pipeline(language)
     spans = []
     with nlp.memory_zone():
-        for offset, chunk in chunk_text(text, min(_CHUNK_CHARS, nlp.max_length)):
-            for sent in nlp(chunk).sents:
+        for offset, doc in parse_chunks(nlp, text, _CHUNK_CHARS):
+            for sent in doc.sents:
                 bounds = trim_whitespace(text, offset + sent.start_char, offset + sent.end_char)
                 if bounds is not None:
                     spans.append(bounds)

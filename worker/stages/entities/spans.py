@@ -1,6 +1,10 @@
 """Character-span helpers shared by the stages: trimming, keys, chunking."""
 
 import re
+from collections.abc import Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
 
 _EDGE = "\"'“”‘’«»()[]{}<>.,;:!?-–—*#|/\\ \t\n"
 _POSSESSIVE = re.compile(r"(?:['’`]s|s['’])$")
@@ -105,6 +109,13 @@ def entity_key(surface: str) -> str:
 def cross_article_key(label: str, name: str) -> str:
     """An entity's key across articles: its label and its name's grouping key (``PERSON:vladimir putin``)."""
     return f"{label}:{entity_key(name) or _SPACE.sub(' ', name).casefold().strip()}"
+
+
+def parse_chunks(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
+    """``nlp`` over ``text`` in chunks cut at paragraph breaks: each chunk's offset and its Doc."""
+    chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
+    for (offset, _), doc in zip(chunks, nlp.pipe(chunk for _, chunk in chunks), strict=True):
+        yield offset, doc
 
 
 def chunk_text(text: str, max_chars: int) -> list[tuple[int, str]]:

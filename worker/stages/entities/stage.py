@@ -6,11 +6,9 @@ paragraph boundaries, offsets kept. Quotes are attributed to entities of the bod
 """
 
 import time
-from collections.abc import Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle, Entity, Mention, ModelInfo, Quote, Sentence
@@ -20,18 +18,12 @@ from worker.stages.entities.consistency import propagate
 from worker.stages.entities.mentions import ENTITY_LABELS, RawMention, clean_mentions
 from worker.stages.entities.quotes import Located, find_quotes
 from worker.stages.entities.salience import SalienceInput, lead_end, salience
-from worker.stages.entities.spans import chunk_text, cross_article_key, trim_whitespace
+from worker.stages.entities.spans import cross_article_key, parse_chunks, trim_whitespace
 from worker.stages.entities.title import find_in_title
 
 __all__ = ["ENTITY_LABELS", "analyse", "find_mentions"]
 
 _SPEAKER_LABELS = frozenset({"PERSON", "ORG", "GPE"})
-
-
-def _parse(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
-    chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
-    for (offset, _), doc in zip(chunks, nlp.pipe(chunk for _, chunk in chunks), strict=True):
-        yield offset, doc
 
 
 def find_mentions(
@@ -49,7 +41,7 @@ def find_mentions(
     mentions: list[RawMention] = []
     tagged: list[tuple[int, int]] = []
     with nlp.memory_zone():
-        for offset, doc in _parse(nlp, text, chunk_chars):
+        for offset, doc in parse_chunks(nlp, text, chunk_chars):
             for sent in doc.sents:
                 bounds = trim_whitespace(text, offset + sent.start_char, offset + sent.end_char)
                 if bounds is not None:
