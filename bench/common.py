@@ -12,6 +12,14 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data"
 RESULTS = ROOT / "bench" / "results"
 
 
+HALVES = ("A", "B")  # A: even positions of the sorted ids (tuning), B: odd positions (checking)
+
+
+def half_of(ids: list[str]) -> dict[str, str]:
+    """Each id's half: the sorted ids' even positions are "A", the odd ones "B"."""
+    return {id_: HALVES[position % 2] for position, id_ in enumerate(sorted(ids))}
+
+
 def load_articles(data: Path, limit: int | None = None) -> list[str]:
     """The seed article, then BBC dev article bodies (headline line included, as scrapers give them)."""
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]

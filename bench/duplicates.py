@@ -29,14 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import DEFAULT_DATA, write_results
-from bench.summary_data import HALVES, half_of
+from bench.common import DEFAULT_DATA, HALVES, half_of, write_results
 from schemas import RawArticle
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.duplicates import DuplicateIndex
 from worker.stages.clean import clean
-from worker.stages.clean.signature import BANDS, ROWS, Signature, jaccard, shingles, signature
+from worker.stages.clean.signature import Signature, jaccard, shingles, signature
 
 THRESHOLDS = (0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8)
 KINDS = ("chrome", "edited", "html", "reworded")
@@ -98,12 +97,6 @@ def cleaned(raw: RawArticle, settings: Settings) -> str:
     return clean(raw, settings).text
 
 
-def candidates(a: Signature, b: Signature) -> bool:
-    """Whether two signatures share a band (all ``ROWS`` rows of one band equal)."""
-    rows = (a.slots == b.slots).reshape(BANDS, ROWS)
-    return bool(rows.all(axis=1).any())
-
-
 def recall_table(
     originals: dict[str, Signature], copies: dict[str, dict[str, Signature]], halves: dict[str, str]
 ) -> dict[str, dict[str, dict[str, float]]]:
@@ -115,7 +108,7 @@ def recall_table(
             row = {}
             for t in THRESHOLDS:
                 found = sum(
-                    candidates(originals[i], copies[kind][i])
+                    originals[i].shares_band(copies[kind][i])
                     and originals[i].containment(copies[kind][i]) >= t
                     for i in ids
                 )
@@ -138,7 +131,7 @@ def pair_table(
     for (_, half), ids in by_category.items():
         for a, b in combinations(ids, 2):
             sa, sb = originals[a], originals[b]
-            if not candidates(sa, sb):
+            if not sa.shares_band(sb):
                 continue
             estimate = sa.containment(sb)
             exact = jaccard(texts[a], texts[b])

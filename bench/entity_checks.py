@@ -32,7 +32,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from bench.common import DEFAULT_DATA, write_results
+from bench.common import DEFAULT_DATA, HALVES, half_of, write_results
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
 from worker.nlp import load_nlp
@@ -216,10 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     nlp = load_nlp(args.model)
     articles = load(args.data, args.limit)
-    halves: dict[str, dict[str, list[bool]]] = {"A": {k: [] for k in KINDS}, "B": {k: [] for k in KINDS}}
-    for index, article in enumerate(articles):
+    half_by_id = half_of([a.id for a in articles])
+    halves: dict[str, dict[str, list[bool]]] = {h: {k: [] for k in KINDS} for h in HALVES}
+    for article in articles:
         for kind, values in check(article, nlp, args.seed).items():
-            halves["A" if index % 2 == 0 else "B"][kind].extend(values)
+            halves[half_by_id[article.id]][kind].extend(values)
     print(f"entity checks on {len(articles)} BBC dev articles (seed {args.seed})")
     print(f"{'half':<5} " + " ".join(f"{k:>16}" for k in KINDS))
     payload: dict[str, object] = {"articles": len(articles), "seed": args.seed, "model": args.model}

@@ -300,10 +300,11 @@ def newsflow(
 
 
 def _family(delivery: Delivery, key: str) -> str:
-    rest = key.removeprefix(delivery.keys.prefix + ":")
+    """The key's kind: its first name after the prefix (two for the duplicate index's keys)."""
     if key == delivery.keys.results_log:
         return "results_stream"
-    return rest.split(":", 2)[0] + (":" + rest.split(":", 2)[1] if rest.startswith("dup:") else "")
+    parts = key.removeprefix(delivery.keys.prefix + ":").split(":")
+    return ":".join(parts[:2]) if parts[0] == "dup" else parts[0]
 
 
 def redis_bytes_per_article(delivery: Delivery) -> dict[str, int]:

@@ -14,17 +14,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import HALVES, half_of
 from bench.summary_anchors import lead, lexrank, load_textrank, textrank, textrank_distances
 from bench.summary_data import (
     DATASETS,
     DEFAULT_DATA,
-    HALVES,
     RESULTS,
     DataSet,
     Item,
     analyse_items,
     cached_map,
-    half_of,
     read_items,
 )
 from bench.summary_scoring import Rouge, beats, score_pairs

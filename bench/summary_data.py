@@ -35,7 +35,6 @@ DATASETS = (
     DataSet("realsumm100", "cnndm_realsumm/realsumm100.jsonl", 3, "reference"),
     DataSet("cnndm_cased", "cnndm_frank/cnndm_cased_dev.jsonl", 3, "reference"),
 )
-HALVES = ("A", "B")  # A: even positions of the sorted ids (tuning), B: odd positions (checking)
 
 
 @dataclass(frozen=True)
@@ -57,11 +56,6 @@ def read_items(data_dir: Path, dataset: DataSet, limit: int | None = None) -> li
             record = json.loads(line)
             items.append(Item(str(record["id"]), record["article"], record[dataset.reference_field]))
     return items
-
-
-def half_of(ids: list[str]) -> dict[str, str]:
-    """Each id's half: the sorted ids' even positions are "A", the odd ones "B"."""
-    return {id_: HALVES[position % 2] for position, id_ in enumerate(sorted(ids))}
 
 
 def _code_fingerprint() -> str:

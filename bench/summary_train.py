@@ -22,8 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.common import HALVES, half_of
 from bench.summary_anchors import lead
-from bench.summary_data import DATASETS, DEFAULT_DATA, HALVES, RESULTS, analyse_items, half_of, read_items
+from bench.summary_data import DATASETS, DEFAULT_DATA, RESULTS, analyse_items, read_items
 from bench.summary_oracle import lead_swap_oracle, oracle
 from bench.summary_scoring import score_pairs
 from schemas.entities import AnalysedArticle
