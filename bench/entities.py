@@ -6,7 +6,8 @@ For each model: "raw" is bare ``nlp.pipe`` over the documents (the anchor); "sta
 ``analyse()`` (clean spans, merged entities, voted labels) on the same texts. Both are scored
 as exact-span F1 per CoNLL type after mapping spaCy labels. Speed is articles per second of
 CPU time of this process (the fastest of ``--repeat`` runs): wall time on a shared machine
-swings with other jobs. Writes bench/results/entities.json.
+swings with other jobs. F1 is also given on the halves of the documents by position in the file
+(their only id): even positions A, odd positions B. Writes bench/results/entities.json.
 """
 
 import argparse
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
+from bench.common import HALVES
 from bench.conll import TYPES, Chunk, Document, Score, read_conll, score, to_chunk
 from schemas.article import CleanArticle
 from worker.nlp import load_nlp, model_id
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{'model':<28} {'system':<6} {'P':>6} {'R':>6} {'F1':>6} "
         + " ".join(f"{k:>6}" for k in TYPES)
         + f" {'art/cpu-s':>9}"
+        + "".join(f" {'F1 ' + h:>6}" for h in HALVES)
     )
     results = []
     for model in args.models:
@@ -104,7 +107,11 @@ def main(argv: list[str] | None = None) -> None:
             predictions, seconds = runs[0][0], min(elapsed for _, elapsed in runs)
             scores = score(zip(gold, predictions, strict=True))
             per_second = len(documents) / seconds
-            print(_row(name, system, scores, per_second))
+            halves = {
+                half: score(zip(gold[start::2], predictions[start::2], strict=True))["ALL"].f1
+                for start, half in enumerate(HALVES)
+            }
+            print(_row(name, system, scores, per_second) + "".join(f" {halves[h]:>6.3f}" for h in HALVES))
             results.append(
                 {
                     "model": name,
@@ -113,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
                     "articles_per_cpu_second": round(per_second, 2),
                     "cpu_seconds": round(seconds, 3),
                     "scores": {k: asdict(v) for k, v in scores.items()},
+                    "f1_halves": halves,
                 }
             )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
