@@ -2,12 +2,14 @@
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import redis
 
 from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
+from worker.connection import redis_client
+from worker.logging import get_logger
 
 # The terminal event of one revision of an article, written atomically and at most once:
 # the done marker (kind, revision and Stream entry id), the stored document (results only
@@ -32,6 +34,8 @@ redis.call('INCR', KEYS[5])
 redis.call('EXPIRE', KEYS[5], 120)
 return entry
 """
+
+log = get_logger("newsflow.delivery")
 
 EventKind = Literal["result", "error"]
 # Policies under which Redis deletes no key to make room: anything else may drop a queued
@@ -82,18 +86,46 @@ class Delivery:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
-        """A Delivery on a new connection pool to ``settings.redis_url``.
+        """A Delivery on a new connection pool to ``settings.redis_url`` (or its Sentinels' master).
 
         ``timeout_s`` bounds connecting and each reply (None: wait as long as it takes).
         """
-        options: dict[str, Any] = dict(settings.redis_tls or {})
-        if timeout_s is not None:
-            options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
-        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **options), settings)
+        return cls(redis_client(settings, timeout_s=timeout_s), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
+        """Run the publish script; with ``replica_acks``, then WAIT on the same connection.
+
+        Replication is asynchronous: a write the master acknowledged may be missing from the
+        replica a failover promotes. The task is acknowledged only after this returns, so once
+        the replicas confirm, a failover can neither lose the result nor let it be published
+        again. Should the connection drop before they answer, redis-py sends both again (to the
+        new master, found through Sentinel): the script then writes only if the result is gone.
+        """
+        acks = self.settings.replica_acks
+        if acks == 0:
+            entry = self._run_once(self.client, article_id, kind, document, revision)
+            return entry if isinstance(entry, str) else None
+        with self.client.pipeline(transaction=False) as pipe:
+            self._run_once(pipe, article_id, kind, document, revision)
+            pipe.execute_command("WAIT", acks, self.settings.redis_replica_wait_ms)  # type: ignore[no-untyped-call]
+            entry, confirmed = pipe.execute()
+        if entry and int(confirmed) < acks:
+            log.warning(
+                "publish_not_replicated",
+                article_id=article_id,
+                replicas=int(confirmed),
+                wanted=acks,
+                wait_ms=self.settings.redis_replica_wait_ms,
+            )
+        return entry if isinstance(entry, str) else None
+
+    def _run_once(
+        self, client: redis.Redis, article_id: str, kind: EventKind, document: str, revision: int
+    ) -> object:
+        """The publish script on ``client`` (a pipeline queues it): the entry id, or None if done."""
         result = kind == "result"
-        entry = self._publish_once(
+        return self._publish_once(
+            client=client,
             keys=[
                 self.keys.done(article_id),
                 self.keys.result(article_id) if result else self.keys.error(article_id),
@@ -112,7 +144,6 @@ class Delivery:
                 "1" if self.settings.store_results or not result else "0",
             ],
         )
-        return entry if isinstance(entry, str) else None
 
     def publish_result(self, result: ArticleResult) -> str | None:
         """Publish a result; the Stream entry id, or None when this revision was already done."""

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import redis
 
+from worker.connection import client_for_url
+
 
 def reachable(url: str, timeout_s: float = 1.0) -> bool:
-    """True when a Redis answers PING at ``url``."""
+    """True when a Redis answers PING at ``url`` (for a sentinel:// URL: the master they name)."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+        client = client_for_url(url, timeout_s=timeout_s)
         try:
             return bool(client.ping())
         finally:

@@ -1,0 +1,133 @@
+"""Redis Sentinel: a real master, replica and three Sentinels, the master killed mid-run."""
+
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import suppress
+
+import pytest
+
+from schemas import RawArticle
+from tests.conftest import ROOT, make_settings, start_worker, stop_worker
+from tests.sentinel_cluster import SentinelCluster, start_cluster
+from worker.app import create_app
+from worker.config import Settings
+from worker.consume import GroupConsumer, Subscription
+from worker.delivery import REDIS_UNREACHABLE, Delivery
+from worker.embedded import redis_server_binary
+from worker.pipeline import submit
+
+ARTICLES = 40
+
+pytestmark = pytest.mark.skipif(redis_server_binary() is None, reason="no redis-server to start")
+
+
+@pytest.fixture()
+def cluster() -> Iterator[SentinelCluster]:
+    """Master, replica and three Sentinels of this test only, stopped after it."""
+    running, workdir = start_cluster()
+    yield running
+    running.stop()
+    workdir.cleanup()
+
+
+def _failover_settings(cluster: SentinelCluster) -> Settings:
+    return make_settings(
+        cluster.url(),
+        visibility_timeout_s=15,
+        # tasks cut off by the lost connection come back once the visibility timeout passes
+        broker_transport_options={"unacked_restore_interval": 2, "unacked_restore_throttle": 1},
+        soft_time_limits_s={"clean": 3, "entities": 5, "summarise": 2},
+        hard_time_limits_s={"clean": 4, "entities": 7, "summarise": 3},
+        max_retries=10,
+        retry_backoff_max_s=2,
+        redis_replica_wait_ms=500,
+    )
+
+
+class Listener:
+    """Reads the results channel and a consumer group on the results Stream in threads."""
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.channel: list[tuple[float, str]] = []  # (when, article id) per message
+        self.group: list[tuple[float, str]] = []
+        self.stop = threading.Event()
+        self._subscription = Subscription(delivery)
+        self._group = GroupConsumer(delivery, "sentinel-test", "c1", min_idle_ms=5_000)
+        self._threads = [threading.Thread(target=self._live), threading.Thread(target=self._stream)]
+        for thread in self._threads:
+            thread.start()
+
+    def _live(self) -> None:
+        while not self.stop.is_set():
+            event = self._subscription.get(0.2)
+            if event is not None and event.kind == "result":
+                self.channel.append((time.monotonic(), json.loads(event.document)["article_id"]))
+
+    def _stream(self) -> None:
+        while not self.stop.is_set():
+            events = self._group.read(count=50, block_ms=200)
+            for event in events:
+                self.group.append((time.monotonic(), json.loads(event.document)["article_id"]))
+            with suppress(*REDIS_UNREACHABLE):  # left pending: claimed again once idle
+                self._group.ack(*(event.entry_id or "" for event in events))
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._subscription.close()
+
+
+def _published(delivery: Delivery) -> Counter[str]:
+    entries = delivery.entries(delivery.keys.results_log, count=1_000_000)
+    return Counter(json.loads(fields["result"])["article_id"] for _, fields in entries)
+
+
+def test_a_master_killed_mid_run_loses_and_duplicates_nothing(
+    cluster: SentinelCluster, seed_text: str
+) -> None:
+    settings = _failover_settings(cluster)
+    assert settings.replica_acks == 1  # a Sentinel URL waits for one replica by default
+    worker = start_worker(settings, ROOT / ".pytest-worker-sentinel.log", concurrency=2)
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"s{i:03d}-{tag}" for i in range(ARTICLES)]
+    listener = Listener(delivery)
+    try:
+        for article_id in ids:
+            submit(app, delivery, RawArticle(id=article_id, text=seed_text))
+        deadline = time.monotonic() + 30
+        while sum(s is not None for s in delivery.states(ids)) < ARTICLES // 4:
+            assert time.monotonic() < deadline, "the run did not get going"
+            time.sleep(0.05)
+        old = cluster.kill_master()
+        killed_at = time.monotonic()
+        new = cluster.wait_for_failover(old)
+        cluster.restart_as_replica(old, new)  # the node comes back as an operator would restart it
+        deadline = time.monotonic() + 45
+        while any(state is None for state in delivery.states(ids)):
+            assert time.monotonic() < deadline, "not every article was published after the failover"
+            time.sleep(0.2)
+        time.sleep(1.0)  # the listeners catch up
+        listener.close()
+
+        assert cluster.master_name() == new
+        published = _published(delivery)  # the new master's Stream
+        assert all(state == "result" for state in delivery.states(ids))
+        assert [i for i in ids if published[i] != 1] == []  # each exactly once, none lost
+        after = [i for when, i in listener.channel if when > killed_at]
+        assert after, "the subscription heard nothing from the new master"
+        channel = Counter(i for _, i in listener.channel)
+        assert [i for i in ids if channel[i] > 1] == []  # the live channel never repeats one
+        group = Counter(i for _, i in listener.group)
+        assert [i for i in ids if group[i] == 0] == []  # the consumer group got every result
+        assert any(when > killed_at for when, _ in listener.group)
+        assert worker.poll() is None  # it followed the master instead of dying
+    finally:
+        listener.close()
+        stop_worker(worker)
+        delivery.client.close()
