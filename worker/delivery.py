@@ -9,7 +9,7 @@ import redis
 from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
 from worker.connection import redis_client
-from worker.logging import get_logger
+from worker.replication import write_and_wait
 
 # The terminal event of one revision of an article, written atomically and at most once:
 # the done marker (kind, revision and Stream entry id), the stored document (results only
@@ -34,8 +34,6 @@ redis.call('INCR', KEYS[5])
 redis.call('EXPIRE', KEYS[5], 120)
 return entry
 """
-
-log = get_logger("newsflow.delivery")
 
 EventKind = Literal["result", "error"]
 # Policies under which Redis deletes no key to make room: anything else may drop a queued
@@ -93,31 +91,25 @@ class Delivery:
         return cls(redis_client(settings, timeout_s=timeout_s), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
-        """Run the publish script; with ``replica_acks``, then WAIT on the same connection.
-
-        Replication is asynchronous: a write the master acknowledged may be missing from the
-        replica a failover promotes. The task is acknowledged only after this returns, so once
-        the replicas confirm, a failover can neither lose the result nor let it be published
-        again. Should the connection drop before they answer, redis-py sends both again (to the
-        new master, found through Sentinel): the script then writes only if the result is gone.
-        """
-        acks = self.settings.replica_acks
-        if acks == 0:
-            entry = self._run_once(self.client, article_id, kind, document, revision)
-            return entry if isinstance(entry, str) else None
-        with self.client.pipeline(transaction=False) as pipe:
-            self._run_once(pipe, article_id, kind, document, revision)
-            pipe.execute_command("WAIT", acks, self.settings.redis_replica_wait_ms)  # type: ignore[no-untyped-call]
-            entry, confirmed = pipe.execute()
-        if entry and int(confirmed) < acks:
-            log.warning(
-                "publish_not_replicated",
-                article_id=article_id,
-                replicas=int(confirmed),
-                wanted=acks,
-                wait_ms=self.settings.redis_replica_wait_ms,
-            )
+        """The publish script; with ``replica_acks``, confirmed by replicas before it returns."""
+        script = lambda client: self._run_once(client, article_id, kind, document, revision)  # noqa: E731
+        wait = (self.settings.replica_acks, self.settings.redis_replica_wait_ms)
+        entry = write_and_wait(self.client, script, *wait, what="publish", article_id=article_id)
         return entry if isinstance(entry, str) else None
+
+    def wait_for_replicas(self, article_id: str) -> bool:
+        """With ``replica_acks``: wait until the replicas hold every write so far (a message just
+        queued for the article too), by writing its status TTL again and WAITing for that.
+
+        False when the status is gone (a failover took the article's writes back: submit it
+        again); True otherwise, also when the replicas did not answer in time (logged).
+        """
+        key, ttl = self.keys.status(article_id), self.settings.result_ttl_s
+        wait = (self.settings.replica_acks, self.settings.redis_replica_wait_ms)
+        if wait[0] == 0:
+            return True
+        expire = lambda pipe: pipe.expire(key, ttl)  # noqa: E731
+        return bool(write_and_wait(self.client, expire, *wait, what="submit", article_id=article_id))
 
     def _run_once(
         self, client: redis.Redis, article_id: str, kind: EventKind, document: str, revision: int

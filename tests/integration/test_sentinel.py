@@ -1,6 +1,7 @@
 """Redis Sentinel: a real master, replica and three Sentinels, the master killed mid-run."""
 
 import json
+import signal
 import threading
 import time
 import uuid
@@ -11,8 +12,10 @@ from contextlib import suppress
 import pytest
 
 from schemas import RawArticle
+from schemas.result import ErrorEvent, ErrorReason, Stage
 from tests.conftest import ROOT, make_settings, start_worker, stop_worker
 from tests.sentinel_cluster import SentinelCluster, start_cluster
+from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.config import Settings
 from worker.consume import GroupConsumer, Subscription
@@ -131,3 +134,43 @@ def test_a_master_killed_mid_run_loses_and_duplicates_nothing(
         listener.close()
         stop_worker(worker)
         delivery.client.close()
+
+
+def _error(article_id: str) -> ErrorEvent:
+    return ErrorEvent(
+        article_id=article_id,
+        stage=Stage.CLEAN,
+        reason=ErrorReason.EMPTY_TEXT,
+        message="nothing to clean",
+        pipeline_version=PIPELINE_VERSION,
+    )
+
+
+def _timed_publish(delivery: Delivery, article_id: str) -> float:
+    started = time.monotonic()
+    assert delivery.publish_error(_error(article_id)) is not None
+    return time.monotonic() - started
+
+
+def test_a_publish_returns_once_the_replica_holds_it(cluster: SentinelCluster) -> None:
+    """WAIT after the publish script: with the replica stopped it waits the timeout out, and
+    with the replica running the done marker is on the replica when the publish returns."""
+    settings = make_settings(cluster.url(), redis_replica_wait_ms=800)
+    unsafe = settings.model_copy(update={"redis_replica_acks": 0})
+    delivery, unwaited = Delivery.from_settings(settings), Delivery.from_settings(unsafe)
+    replica_name = "b" if cluster.master_name() == "a" else "a"
+    replica, process = cluster.client(replica_name), cluster.processes[replica_name]
+    try:
+        assert _timed_publish(delivery, "w-running") < 0.5
+        assert replica.hget(settings.keys.done("w-running"), "kind") == "error"
+        process.send_signal(signal.SIGSTOP)
+        try:
+            assert _timed_publish(unwaited, "w-unwaited") < 0.5  # replica_acks=0: no wait
+            assert _timed_publish(delivery, "w-stopped") >= 0.8  # waited for the replica in vain
+        finally:
+            process.send_signal(signal.SIGCONT)
+        assert delivery.wait_for_replicas("w-stopped")  # its status is there: nothing to resend
+        assert not delivery.wait_for_replicas("w-never-submitted")
+    finally:
+        delivery.client.close()
+        unwaited.client.close()
