@@ -104,9 +104,10 @@ def test_a_master_killed_mid_run_loses_and_duplicates_nothing(
         for article_id in ids:
             submit(app, delivery, RawArticle(id=article_id, text=seed_text))
         deadline = time.monotonic() + 30
-        while sum(s is not None for s in delivery.states(ids)) < ARTICLES // 4:
+        while (done := sum(s is not None for s in delivery.states(ids))) < ARTICLES // 4:
             assert time.monotonic() < deadline, "the run did not get going"
             time.sleep(0.05)
+        assert done < ARTICLES / 2  # the master dies mid-run
         old = cluster.kill_master()
         killed_at = time.monotonic()
         new = cluster.wait_for_failover(old)
