@@ -134,6 +134,12 @@ class SentinelCluster:
         self.processes[name].wait()
         return name
 
+    def ask_failover(self) -> str:
+        """Ask a Sentinel for a failover (the master is demoted to a replica); returns its name."""
+        name = self.master_name()
+        self.client(self.sentinel_names[0]).execute_command("SENTINEL FAILOVER", MASTER_NAME)  # type: ignore[no-untyped-call]
+        return name
+
     def wait_for_failover(self, old: str, timeout_s: float = 30.0) -> str:
         """Until the Sentinels agree on a master other than ``old``; returns the new one's name."""
         deadline = time.monotonic() + timeout_s

@@ -18,8 +18,9 @@ class Settings(BaseSettings):
     # Redis: the broker, the results channel and the stores all live in one Redis: redis://,
     # rediss:// (TLS) or sentinel://h1:26379,h2:26379/0?master=NAME (see worker/redis_url.py).
     redis_url: str = "redis://127.0.0.1:6379/0"
-    # Replicas that must confirm a publish (Redis WAIT) before its task is acknowledged, so a
-    # failover cannot take back a result already announced. None: 1 with Sentinel, else 0.
+    # Replicas that must hold a publish or a submit (Redis WAIT) before it is announced and its
+    # task acknowledged, else the task is retried (worker/replication.py), so a failover cannot
+    # take back a result already announced. None: 1 with Sentinel, else 0.
     redis_replica_acks: int | None = Field(default=None, ge=0)
     redis_replica_wait_ms: int = Field(default=1_000, ge=1)
     key_prefix: str = "newsflow"

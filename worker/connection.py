@@ -13,6 +13,15 @@ from redis.sentinel import Sentinel
 from worker.config import Settings
 from worker.redis_url import SentinelUrl, is_sentinel, parse_sentinel_url
 
+# What redis-py raises when Redis cannot be reached, does not answer in time, or what answers
+# is not Redis (for callers that explain it to a person without importing redis-py themselves).
+REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.InvalidResponse,
+)
+REDIS_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (redis.AuthenticationError,)
+
 
 class SentinelRedis(redis.Redis):
     """A client of the master a set of Sentinels name; ``close`` also closes the Sentinel links."""

@@ -4,7 +4,8 @@ import time
 from collections.abc import Iterator
 
 from schemas.result import ArticleResult, ErrorEvent
-from worker.delivery import REDIS_UNREACHABLE, Delivery, Event, EventKind
+from worker.connection import REDIS_UNREACHABLE
+from worker.delivery import Delivery, Event, EventKind
 from worker.streams import StreamGroup
 
 

@@ -18,10 +18,12 @@ from tests.sentinel_cluster import SentinelCluster, start_cluster
 from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.config import Settings
+from worker.connection import REDIS_UNREACHABLE
 from worker.consume import GroupConsumer, Subscription
-from worker.delivery import REDIS_UNREACHABLE, Delivery
+from worker.delivery import Delivery
 from worker.embedded import redis_server_binary
 from worker.pipeline import submit
+from worker.replication import NotReplicated
 
 ARTICLES = 40
 
@@ -90,12 +92,15 @@ def _published(delivery: Delivery) -> Counter[str]:
     return Counter(json.loads(fields["result"])["article_id"] for _, fields in entries)
 
 
-def test_a_master_killed_mid_run_loses_and_duplicates_nothing(
-    cluster: SentinelCluster, seed_text: str
+@pytest.mark.parametrize("how", ["kill", "failover"])
+def test_a_failover_mid_run_loses_and_duplicates_nothing(
+    cluster: SentinelCluster, seed_text: str, how: str
 ) -> None:
+    """``kill``: the master is SIGKILLed and comes back, empty, as a replica; ``failover``:
+    SENTINEL FAILOVER demotes it (a planned switch: it stays up, as a replica)."""
     settings = _failover_settings(cluster)
     assert settings.replica_acks == 1  # a Sentinel URL waits for one replica by default
-    worker = start_worker(settings, ROOT / ".pytest-worker-sentinel.log", concurrency=2)
+    worker = start_worker(settings, ROOT / f".pytest-worker-sentinel-{how}.log", concurrency=2)
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     tag = uuid.uuid4().hex[:6]
     ids = [f"s{i:03d}-{tag}" for i in range(ARTICLES)]
@@ -107,21 +112,24 @@ def test_a_master_killed_mid_run_loses_and_duplicates_nothing(
         while (done := sum(s is not None for s in delivery.states(ids))) < ARTICLES // 4:
             assert time.monotonic() < deadline, "the run did not get going"
             time.sleep(0.05)
-        assert done < ARTICLES / 2  # the master dies mid-run
-        old = cluster.kill_master()
+        assert done < ARTICLES / 2  # mid-run
+        old = cluster.kill_master() if how == "kill" else cluster.ask_failover()
         killed_at = time.monotonic()
         new = cluster.wait_for_failover(old)
-        cluster.restart_as_replica(old, new)  # the node comes back as an operator would restart it
+        if how == "kill":
+            cluster.restart_as_replica(old, new)  # the node comes back as an operator would restart it
+        truth = Delivery(cluster.client(new), settings)  # the new master itself, not via Sentinel
         deadline = time.monotonic() + 45
-        while any(state is None for state in delivery.states(ids)):
+        while any(state is None for state in truth.states(ids)):
             assert time.monotonic() < deadline, "not every article was published after the failover"
             time.sleep(0.2)
         time.sleep(1.0)  # the listeners catch up
         listener.close()
 
         assert cluster.master_name() == new
-        published = _published(delivery)  # the new master's Stream
-        assert all(state == "result" for state in delivery.states(ids))
+        published = _published(truth)
+        states = dict(zip(ids, truth.states(ids), strict=True))
+        assert [i for i, state in states.items() if state != "result"] == []
         assert [i for i in ids if published[i] != 1] == []  # each exactly once, none lost
         after = [i for when, i in listener.channel if when > killed_at]
         assert after, "the subscription heard nothing from the new master"
@@ -149,29 +157,52 @@ def _error(article_id: str) -> ErrorEvent:
 
 def _timed_publish(delivery: Delivery, article_id: str) -> float:
     started = time.monotonic()
-    assert delivery.publish_error(_error(article_id)) is not None
+    delivery.publish_error(_error(article_id))
     return time.monotonic() - started
 
 
-def test_a_publish_returns_once_the_replica_holds_it(cluster: SentinelCluster) -> None:
-    """WAIT after the publish script: with the replica stopped it waits the timeout out, and
-    with the replica running the done marker is on the replica when the publish returns."""
+def _heard(subscription: Subscription, seconds: float = 0.5) -> list[str]:
+    heard, deadline = [], time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        event = subscription.get(remaining)
+        if event is not None:
+            heard.append(json.loads(event.document)["article_id"])
+    return heard
+
+
+def test_nothing_counts_as_published_until_the_replica_holds_it(cluster: SentinelCluster) -> None:
+    """With the replica stopped, a publish waits ``redis_replica_wait_ms``, raises and announces
+    nothing; once the replica is back, the retry announces it, once. Without replica acks the
+    same publish neither waits nor fails."""
     settings = make_settings(cluster.url(), redis_replica_wait_ms=800)
     unsafe = settings.model_copy(update={"redis_replica_acks": 0})
     delivery, unwaited = Delivery.from_settings(settings), Delivery.from_settings(unsafe)
     replica_name = "b" if cluster.master_name() == "a" else "a"
     replica, process = cluster.client(replica_name), cluster.processes[replica_name]
+    subscription = Subscription(delivery)
     try:
         assert _timed_publish(delivery, "w-running") < 0.5
         assert replica.hget(settings.keys.done("w-running"), "kind") == "error"
+        assert _heard(subscription) == ["w-running"]
         process.send_signal(signal.SIGSTOP)
         try:
             assert _timed_publish(unwaited, "w-unwaited") < 0.5  # replica_acks=0: no wait
-            assert _timed_publish(delivery, "w-stopped") >= 0.8  # waited for the replica in vain
+            started = time.monotonic()
+            with pytest.raises(NotReplicated, match="confirmed by 0 of 1 replicas"):
+                delivery.publish_error(_error("w-stopped"))
+            assert time.monotonic() - started >= 0.8
+            with pytest.raises(NotReplicated):
+                delivery.wait_for_replicas("w-running")
+            assert _heard(subscription) == ["w-unwaited"]  # "w-stopped" was not announced
         finally:
             process.send_signal(signal.SIGCONT)
-        assert delivery.wait_for_replicas("w-stopped")  # its status is there: nothing to resend
+        assert delivery.publish_error(_error("w-stopped")) is None  # written before: not again
+        assert _heard(subscription) == ["w-stopped"]  # but announced now, once
+        assert delivery.publish_error(_error("w-stopped")) is None
+        assert _heard(subscription) == []
+        assert delivery.wait_for_replicas("w-running")  # its status is there: nothing to resend
         assert not delivery.wait_for_replicas("w-never-submitted")
     finally:
+        subscription.close()
         delivery.client.close()
         unwaited.client.close()

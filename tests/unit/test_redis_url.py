@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from worker.app import broker_connection
+from worker.app import broker_connection, create_app
 from worker.cli_errors import explain
 from worker.config import Settings
 from worker.logging import redact_url
@@ -37,6 +37,8 @@ def test_kombu_gets_one_sentinel_url_per_node_and_the_master_as_a_transport_opti
     url, options = broker_connection(settings)
     assert url == "sentinel://:pw@h1:1/3;sentinel://:pw@[::1]:2/3"
     assert options == {"visibility_timeout": 500, "master_name": "m", "sentinel_kwargs": {"password": "sp"}}
+    app = create_app(settings)
+    assert (app.conf.broker_url, app.conf.broker_transport_options) == (url, options)
     plain = Settings(redis_url="redis://h:6379/1", visibility_timeout_s=500)
     assert broker_connection(plain) == ("redis://h:6379/1", {"visibility_timeout": 500})
 
