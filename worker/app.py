@@ -54,6 +54,10 @@ def create_app(settings: Settings | None = None) -> Celery:
         # cross the pool's pipes while the consumer restarts (their messages are redelivered).
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
+        # A new pool process loads its spaCy models before it reports up (worker_process_init):
+        # on a busy machine that takes longer than Celery's 4 s, and a process killed for it is
+        # replaced by one that starts over (seen after a Sentinel failover replaced the pool).
+        worker_proc_alive_timeout=60.0,
         task_queues=[
             Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.all_queues
         ],

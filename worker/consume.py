@@ -94,8 +94,8 @@ class GroupConsumer:
     def read(self, count: int = 100, block_ms: int | None = 1000) -> list[Event]:
         """Up to ``count`` results: stale pending ones first, then new ones.
 
-        None while Redis cannot be reached: the next read connects again (through Sentinel: to
-        the new master after a failover).
+        Nothing while Redis cannot be reached: the next read connects again (through Sentinel:
+        to the new master after a failover).
         """
         try:
             entries = self.group.read(count, block_ms)

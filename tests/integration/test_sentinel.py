@@ -119,7 +119,7 @@ def test_a_failover_mid_run_loses_and_duplicates_nothing(
         if how == "kill":
             cluster.restart_as_replica(old, new)  # the node comes back as an operator would restart it
         truth = Delivery(cluster.client(new), settings)  # the new master itself, not via Sentinel
-        deadline = time.monotonic() + 45
+        deadline = time.monotonic() + 60
         while any(state is None for state in truth.states(ids)):
             assert time.monotonic() < deadline, "not every article was published after the failover"
             time.sleep(0.2)
