@@ -13,10 +13,26 @@ from worker.tasks import TASK_NAMES, register_tasks
 BROKER_UNREACHABLE: tuple[type[Exception], ...] = (OperationalError,)
 
 
+def broker_connection(settings: Settings) -> tuple[str, dict[str, object]]:
+    """The broker URL kombu is given, and the transport options that go with it.
+
+    A sentinel:// URL becomes kombu's form (one ``sentinel://`` per node) with the master's name
+    and the Sentinels' own credentials as transport options.
+    """
+    options: dict[str, object] = {
+        **settings.broker_transport_options,
+        "visibility_timeout": settings.visibility_timeout_s,
+    }
+    if settings.sentinel is None:
+        return settings.redis_url, options
+    return settings.sentinel.kombu_url(), {**options, **settings.sentinel.kombu_options()}
+
+
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for ``settings`` with the stage tasks registered."""
     settings = settings or Settings()
-    app = Celery("newsflow", broker=settings.redis_url, set_as_current=False)
+    broker_url, transport_options = broker_connection(settings)
+    app = Celery("newsflow", broker=broker_url, set_as_current=False)
     routes = dict(zip(TASK_NAMES, settings.queues, strict=True))
     tls = settings.redis_tls
     if tls is not None:
@@ -32,15 +48,16 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={
-            **settings.broker_transport_options,
-            "visibility_timeout": settings.visibility_timeout_s,
-        },
+        broker_transport_options=transport_options,
         broker_connection_retry_on_startup=True,
         # On a lost broker connection, stop the tasks in flight instead of letting their results
         # cross the pool's pipes while the consumer restarts (their messages are redelivered).
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
+        # A new pool process loads its spaCy models before it reports up (worker_process_init):
+        # on a busy machine that takes longer than Celery's 4 s, and a process killed for it is
+        # replaced by one that starts over (seen after a Sentinel failover replaced the pool).
+        worker_proc_alive_timeout=60.0,
         task_queues=[
             Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.all_queues
         ],

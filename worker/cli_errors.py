@@ -10,7 +10,7 @@ from pydantic_settings import SettingsError
 
 from worker.app import BROKER_UNREACHABLE
 from worker.config import Settings
-from worker.delivery import REDIS_REFUSED_CREDENTIALS, REDIS_UNREACHABLE
+from worker.connection import REDIS_REFUSED_CREDENTIALS, REDIS_UNREACHABLE
 from worker.errors import UsageError
 from worker.logging import redact_url
 

@@ -7,14 +7,22 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.redis_url import InvalidRedisUrl, SentinelUrl, check_redis_url, is_sentinel, parse_sentinel_url
+
 
 class Settings(BaseSettings):
     """One object, built once and passed down. Environment variables use the NEWSFLOW_ prefix."""
 
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", env_file=".env", extra="ignore")
 
-    # Redis: the broker, the results channel and the stores all live in one Redis.
+    # Redis: the broker, the results channel and the stores all live in one Redis: redis://,
+    # rediss:// (TLS) or sentinel://h1:26379,h2:26379/0?master=NAME (see worker/redis_url.py).
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Replicas that must hold a publish or a submit (Redis WAIT) before it is announced and its
+    # task acknowledged, else the task is retried (worker/replication.py), so a failover cannot
+    # take back a result already announced. None: 1 with Sentinel, else 0.
+    redis_replica_acks: int | None = Field(default=None, ge=0)
+    redis_replica_wait_ms: int = Field(default=1_000, ge=1)
     key_prefix: str = "newsflow"
     # For rediss:// URLs: the CA bundle to verify the server with (None: the system's), or no check.
     redis_tls_ca_certs: str | None = None
@@ -96,6 +104,15 @@ class Settings(BaseSettings):
     duplicate_threshold: float = Field(default=0.7, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
+    def _redis_url_is_usable(self) -> Self:
+        try:
+            check_redis_url(self.redis_url)
+            _ = self.sentinel
+        except InvalidRedisUrl as exc:
+            raise ValueError(f"redis_url: {exc}") from None
+        return self
+
+    @model_validator(mode="after")
     def _limits_are_consistent(self) -> Self:
         stages = {"clean", "entities", "summarise"}
         if set(self.soft_time_limits_s) != stages or set(self.hard_time_limits_s) != stages:
@@ -140,6 +157,21 @@ class Settings(BaseSettings):
             for name, value in self.model_dump(mode="json").items()
             if value is not None
         }
+
+    @property
+    def sentinel(self) -> SentinelUrl | None:
+        """The Sentinels and master ``redis_url`` names when it is a sentinel:// URL, else None."""
+        if not is_sentinel(self.redis_url):
+            return None
+        master = self.broker_transport_options.get("master_name")
+        return parse_sentinel_url(self.redis_url, default_master=None if master is None else str(master))
+
+    @property
+    def replica_acks(self) -> int:
+        """How many replicas a publish waits for (``redis_replica_acks``, or its default)."""
+        if self.redis_replica_acks is not None:
+            return self.redis_replica_acks
+        return 1 if self.sentinel is not None else 0
 
     @property
     def redis_tls(self) -> dict[str, object] | None:

@@ -4,6 +4,7 @@ import time
 from collections.abc import Iterator
 
 from schemas.result import ArticleResult, ErrorEvent
+from worker.connection import REDIS_UNREACHABLE
 from worker.delivery import Delivery, Event, EventKind
 from worker.streams import StreamGroup
 
@@ -12,8 +13,13 @@ class Subscription:
     """A live subscription to the results and errors channels (at most once); a context manager.
 
     Once constructed it is live: Redis has confirmed both channels, so every event published
-    from then on is received (a check of the done markers made after it misses nothing).
+    from then on is received (a check of the done markers made after it misses nothing), as
+    long as the connection holds. A lost connection is made again (through Sentinel: to the new
+    master) and the channels subscribed again; what was published in between is missed (the
+    Stream has every result).
     """
+
+    _RETRY_S = 0.2
 
     def __init__(self, delivery: Delivery, *, confirm_timeout_s: float = 10.0) -> None:
         self._keys = delivery.keys
@@ -30,12 +36,21 @@ class Subscription:
             if message is not None and message.get("type") == "subscribe":
                 channels.discard(str(message["channel"]))
 
+    def _next_message(self, timeout_s: float) -> dict[str, object] | None:
+        """The next message, or None: also while Redis cannot be reached (tried again next call)."""
+        try:
+            message: dict[str, object] | None = self._pubsub.get_message(timeout=timeout_s)
+        except REDIS_UNREACHABLE:
+            time.sleep(min(self._RETRY_S, timeout_s))
+            return None
+        return message
+
     def get(self, timeout_s: float) -> Event | None:
         """The next event, or None when none arrives within ``timeout_s``."""
         deadline = time.monotonic() + timeout_s
         while True:
             remaining = deadline - time.monotonic()
-            message = self._pubsub.get_message(timeout=max(remaining, 0.0))
+            message = self._next_message(max(remaining, 0.0))
             if message is not None and message.get("type") == "message":
                 kind: EventKind = "result" if message["channel"] == self._keys.results_channel else "error"
                 return Event(kind, str(message["data"]))
@@ -77,11 +92,17 @@ class GroupConsumer:
         )
 
     def read(self, count: int = 100, block_ms: int | None = 1000) -> list[Event]:
-        """Up to ``count`` results: stale pending ones first, then new ones."""
-        return [
-            Event("result", fields["result"], entry_id)
-            for entry_id, fields in self.group.read(count, block_ms)
-        ]
+        """Up to ``count`` results: stale pending ones first, then new ones.
+
+        Nothing while Redis cannot be reached: the next read connects again (through Sentinel:
+        to the new master after a failover).
+        """
+        try:
+            entries = self.group.read(count, block_ms)
+        except REDIS_UNREACHABLE:
+            time.sleep(min(1.0, (block_ms or 0) / 1000))
+            return []
+        return [Event("result", fields["result"], entry_id) for entry_id, fields in entries]
 
     def ack(self, *entry_ids: str) -> None:
         """Acknowledge results once handled."""

@@ -2,21 +2,27 @@
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import redis
 
 from schemas.result import ArticleResult, ErrorEvent
 from worker.config import Settings
+from worker.connection import redis_client
+from worker.replication import Replicas
 
 # The terminal event of one revision of an article, written atomically and at most once:
 # the done marker (kind, revision and Stream entry id), the stored document (results only
 # with ``store_results``), the Stream entry, the pub/sub message, the status field and this
 # second's count. A duplicate or redelivered task of the
-# same or an older revision finds the marker and writes nothing.
+# same or an older revision finds the marker and writes nothing. With ARGV[9] = '1' (replicas
+# to wait for, worker/replication.py) the channel message waits for ``Replicas.announce``.
 _PUBLISH_ONCE = """
 local current = redis.call('HGET', KEYS[1], 'revision')
 if current and tonumber(current) >= tonumber(ARGV[6]) then
+  if ARGV[9] == '1' then
+    redis.call('HSET', KEYS[1], 'revision', current)  -- a write, so the WAIT after it covers the marker
+  end
   return false
 end
 if ARGV[8] == '1' then
@@ -25,7 +31,11 @@ end
 local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
 redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6], 'entry', entry)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+if ARGV[9] == '1' then
+  redis.call('HDEL', KEYS[1], 'announced')  -- announced after the replicas confirm
+else
+  redis.call('PUBLISH', ARGV[1], ARGV[2])
+end
 redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
 redis.call('EXPIRE', KEYS[4], ARGV[3])
 redis.call('INCR', KEYS[5])
@@ -41,16 +51,6 @@ SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
 
 class QueueFull(TimeoutError):
     """The stage queues stayed at ``max_queued`` articles for the whole wait."""
-
-
-# What redis-py raises when Redis cannot be reached, does not answer in time, or what answers
-# is not Redis (for callers that explain it to a person without importing redis-py themselves).
-REDIS_UNREACHABLE: tuple[type[Exception], ...] = (
-    redis.ConnectionError,
-    redis.TimeoutError,
-    redis.exceptions.InvalidResponse,
-)
-REDIS_REFUSED_CREDENTIALS: tuple[type[Exception], ...] = (redis.AuthenticationError,)
 
 
 @dataclass(frozen=True)
@@ -79,21 +79,51 @@ class Delivery:
         self.settings = settings
         self.keys = settings.keys
         self._publish_once = client.register_script(_PUBLISH_ONCE)
+        acks = settings.replica_acks
+        self.replicas = Replicas(client, acks, settings.redis_replica_wait_ms) if acks else None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
-        """A Delivery on a new connection pool to ``settings.redis_url``.
+        """A Delivery on a new connection pool to ``settings.redis_url`` (or its Sentinels' master).
 
         ``timeout_s`` bounds connecting and each reply (None: wait as long as it takes).
         """
-        options: dict[str, Any] = dict(settings.redis_tls or {})
-        if timeout_s is not None:
-            options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
-        return cls(redis.Redis.from_url(settings.redis_url, decode_responses=True, **options), settings)
+        return cls(redis_client(settings, timeout_s=timeout_s), settings)
 
     def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
+        """The publish script; with replicas to wait for, confirmed by them, then announced."""
+        if self.replicas is None:
+            entry = self._run_once(self.client, article_id, kind, document, revision)
+            return entry if isinstance(entry, str) else None
+        script = lambda pipe: self._run_once(pipe, article_id, kind, document, revision, defer=True)  # noqa: E731
+        entry = self.replicas.write(script, what=f"the {kind} of {article_id}")
+        channel = self.keys.results_channel if kind == "result" else self.keys.errors_channel
+        self.replicas.announce(self.keys.done(article_id), channel, document, revision)
+        return entry if isinstance(entry, str) else None
+
+    def wait_for_replicas(self, article_id: str) -> bool:
+        """With replicas to wait for: once they hold every write so far (a message just queued for
+        the article too). False when the article's status is gone (a failover took its writes
+        back: submit again); ``NotReplicated`` when they did not confirm in time."""
+        if self.replicas is None:
+            return True
+        key = self.keys.status(article_id)
+        return self.replicas.touch(key, self.settings.result_ttl_s, what=f"the submission of {article_id}")
+
+    def _run_once(
+        self,
+        client: redis.Redis,
+        article_id: str,
+        kind: EventKind,
+        document: str,
+        revision: int,
+        *,
+        defer: bool = False,
+    ) -> object:
+        """The publish script on ``client`` (a pipeline queues it): the entry id, or None if done."""
         result = kind == "result"
-        entry = self._publish_once(
+        return self._publish_once(
+            client=client,
             keys=[
                 self.keys.done(article_id),
                 self.keys.result(article_id) if result else self.keys.error(article_id),
@@ -110,9 +140,9 @@ class Delivery:
                 revision,
                 "published" if result else "dead",
                 "1" if self.settings.store_results or not result else "0",
+                "1" if defer else "0",
             ],
         )
-        return entry if isinstance(entry, str) else None
 
     def publish_result(self, result: ArticleResult) -> str | None:
         """Publish a result; the Stream entry id, or None when this revision was already done."""

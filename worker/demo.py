@@ -39,7 +39,7 @@ def run_demo(
 ) -> int:
     """Run the seeds through a real worker; returns the number of articles that failed."""
     embedded: EmbeddedRedis | None = None
-    if not reachable(settings.redis_url):
+    if not reachable(settings.redis_url, master=settings.sentinel.master if settings.sentinel else None):
         embedded = start_redis()
         say(f"no Redis at the configured URL: started a private redis-server on port {embedded.port}")
         settings = settings.model_copy(update={"redis_url": embedded.url})

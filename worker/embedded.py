@@ -12,11 +12,14 @@ from pathlib import Path
 
 import redis
 
+from worker.connection import client_for_url
 
-def reachable(url: str, timeout_s: float = 1.0) -> bool:
-    """True when a Redis answers PING at ``url``."""
+
+def reachable(url: str, timeout_s: float = 1.0, *, master: str | None = None) -> bool:
+    """True when a Redis answers PING at ``url`` (for a sentinel:// URL: the master they name,
+    ``master`` when the URL names none)."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+        client = client_for_url(url, timeout_s=timeout_s, master=master)
         try:
             return bool(client.ping())
         finally:

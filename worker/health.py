@@ -23,7 +23,7 @@ class Health:
 def check_health(settings: Settings, timeout_s: float = 5.0, node: str | None = None) -> Health:
     """Ping Redis, then wait up to ``timeout_s`` for a worker consuming one of the stage queues.
 
-    Redis unreachable raises what redis-py raises (``delivery.REDIS_UNREACHABLE``). Workers of
+    Redis unreachable raises what redis-py raises (``connection.REDIS_UNREACHABLE``). Workers of
     other deployments on the same Redis (other queues) do not count; with ``node`` (a Celery
     node name, e.g. ``celery@$HOSTNAME`` in a container's healthcheck) only that one does.
     """

@@ -9,11 +9,12 @@ import structlog
 from structlog.typing import EventDict, WrappedLogger
 
 _PASSWORD_IN_URL = re.compile(r"(?P<scheme>\w+://)(?P<user>[^:/@\s]*):(?P<password>[^@/\s]+)@")
+_PASSWORD_IN_QUERY = re.compile(r"(?P<name>[?&]\w*password=)[^&\s]*")
 
 
 def redact_url(url: str) -> str:
-    """A Redis URL safe to print: the password replaced by ``***``."""
-    return _PASSWORD_IN_URL.sub(r"\g<scheme>\g<user>:***@", url)
+    """A Redis URL safe to print: the passwords (also a Sentinel's, in the query) replaced by ``***``."""
+    return _PASSWORD_IN_QUERY.sub(r"\g<name>***", _PASSWORD_IN_URL.sub(r"\g<scheme>\g<user>:***@", url))
 
 
 def _redact_secrets(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:

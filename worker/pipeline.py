@@ -37,7 +37,8 @@ def submit(
     """Enqueue one article unless it already reached its terminal event.
 
     With ``reprocess`` it is processed again as a new revision, published once more. Waits while
-    the stage queues are full (``max_queued``); ``QueueFull`` when they stay full.
+    the stage queues are full (``max_queued``); ``QueueFull`` when they stay full. With
+    ``replica_acks`` it returns once a replica holds the queued message.
     """
     article_id = article_id_for(raw)
     revision = 0
@@ -47,10 +48,14 @@ def submit(
         return Receipt(article_id, enqueued=False)
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
     delivery.wait_for_room()
-    delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
-    stage_signature(
+    message = stage_signature(
         app, Stage.CLEAN, payload, revision=revision, k=summary_sentences, max_words=max_words
-    ).apply_async()
+    )
+    for _ in range(2):  # once more if a failover took the first sending back
+        delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
+        message.apply_async()
+        if delivery.wait_for_replicas(article_id):
+            break
     return Receipt(article_id, enqueued=True, revision=revision)
 
 

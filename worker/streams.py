@@ -11,7 +11,9 @@ class StreamGroup:
     """One consumer of a consumer group on a Stream (created at id 0 on first use).
 
     ``read`` returns entries left pending by a dead consumer for longer than ``min_idle_ms``
-    first, then new entries; each must be acknowledged with ``ack`` once handled.
+    first, then new entries; each must be acknowledged with ``ack`` once handled. A group the
+    master does not know (a failover promoted a replica that never saw it created) is created
+    again, at id 0: entries are then delivered once more rather than missed.
     """
 
     def __init__(
@@ -19,8 +21,12 @@ class StreamGroup:
     ) -> None:
         self.client, self.stream, self.group, self.consumer = client, stream, group, consumer
         self.min_idle_ms = min_idle_ms
+        self.create()
+
+    def create(self) -> None:
+        """Create the group at id 0 (and the Stream) unless it exists."""
         try:
-            client.xgroup_create(stream, group, id="0", mkstream=True)
+            self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -55,6 +61,12 @@ class StreamGroup:
 
     def read(self, count: int, block_ms: int | None) -> list[Entry]:
         """Stale pending entries if there are any, else new ones."""
+        try:
+            return self.claim(count) or self.new(count, block_ms)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+        self.create()
         return self.claim(count) or self.new(count, block_ms)
 
     def ack(self, *entry_ids: str, delete: bool = False) -> None:
