@@ -6,6 +6,11 @@ Every system picks from the same sentence splits (the entities stage's). Scores 
 ROUGE-1/2/L F-measures (rouge-score, Porter stemmer). The sentence splits, entities and the
 TextRank distances are cached under bench/results/cache/ so tuning loops are fast; ``--fresh``
 recomputes everything through the real stages (and refreshes the cache).
+
+Per set and half it also prints newsflow's R1 minus the best anchor's with a 95% paired
+bootstrap interval over the articles (when the interval spans zero, the set cannot tell the two
+apart), and the summary stage's time beside the entities stage's, both timed afresh on the same
+articles one after the other.
 """
 
 import argparse
@@ -13,6 +18,8 @@ import json
 import time
 from pathlib import Path
 from typing import Any
+
+from spacy.language import Language
 
 from bench.common import HALVES, half_of
 from bench.summary_anchors import lead, lexrank, load_textrank, textrank, textrank_distances
@@ -26,13 +33,17 @@ from bench.summary_data import (
     cached_map,
     read_items,
 )
-from bench.summary_scoring import Rouge, beats, score_pairs
+from bench.summary_scoring import Rouge, article_scores, beats, mean_of, paired_gap
+from schemas import RawArticle
 from schemas.entities import AnalysedArticle
 from worker.config import Settings
 from worker.nlp import load_nlp
+from worker.stages.clean import clean
+from worker.stages.entities import analyse
 from worker.stages.summary import METHOD, summarise
 
 CACHE = RESULTS / "cache"
+TIMED = 60  # articles of each set timed through both stages side by side
 
 
 def _cache(dataset: DataSet, kind: str) -> Path:
@@ -58,6 +69,24 @@ def _textrank_picks(
     return [textrank(json.loads(document), k) for document in documents]
 
 
+def stage_times(
+    items: list[Item], nlp: Language, settings: Settings, k: int, sample: int = TIMED
+) -> tuple[float, float]:
+    """Seconds the entities stage and the summary stage take on the first ``sample`` articles,
+    each article through one and then the other, so both are timed under the same load (the
+    cached analyses' own timings come from whatever run made the cache)."""
+    entities = summary = 0.0
+    for item in items[:sample]:
+        cleaned = clean(RawArticle(id=item.id, text=item.article), settings)
+        started = time.perf_counter()
+        article = analyse(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)
+        middle = time.perf_counter()
+        summarise(article, k)
+        entities += middle - started
+        summary += time.perf_counter() - middle
+    return entities, summary
+
+
 def run_dataset(
     dataset: DataSet, data_dir: Path, settings: Settings, limit: int | None, fresh: bool
 ) -> dict[str, Any]:
@@ -69,10 +98,8 @@ def run_dataset(
     references = [item.reference for item in items]
     k = dataset.k
 
-    started = time.perf_counter()
     ours = [summarise(article, k) for article in articles]
-    summary_seconds = time.perf_counter() - started
-    entities_seconds = sum(a.timings["entities"] for a in articles) / 1000.0
+    entities_seconds, summary_seconds = stage_times(items, nlp, settings, k)
 
     textrank_picks = _textrank_picks(
         items, articles, k=k, model=settings.spacy_model, cache=_cache(dataset, "textrank"), refresh=fresh
@@ -86,17 +113,25 @@ def run_dataset(
     halves = half_of([item.id for item in items])
     parts: dict[str, list[int]] = {"all": list(range(len(items)))}
     parts.update({half: [i for i, item in enumerate(items) if halves[item.id] == half] for half in HALVES})
+    per_article = {
+        name: article_scores(list(zip(candidates, references, strict=True)))
+        for name, candidates in systems.items()
+    }
     by_part = {
-        part: {
-            name: score_pairs([(candidates[i], references[i]) for i in rows])
-            for name, candidates in systems.items()
-        }
+        part: {name: mean_of(scores[rows]) for name, scores in per_article.items()}
         for part, rows in parts.items()
     }
     ours_name = f"newsflow ({METHOD})"
 
     def met(scores: dict[str, Rouge]) -> bool:
         return beats(scores[ours_name], [s for name, s in scores.items() if name != ours_name])
+
+    def gap(part: str) -> dict[str, float | str]:
+        rows = parts[part]
+        scores = by_part[part]
+        anchor = max((name for name in scores if name != ours_name), key=lambda name: scores[name].r1)
+        found = paired_gap(per_article[ours_name][rows], per_article[anchor][rows])
+        return {"anchor": anchor, "r1": found.r1, "low": found.low, "high": found.high}
 
     return {
         "dataset": dataset.name,
@@ -106,6 +141,7 @@ def run_dataset(
         "halves": {half: {name: vars(score) for name, score in by_part[half].items()} for half in HALVES},
         "goal_met": all(met(scores) for scores in by_part.values()),
         "goal_met_by_part": {part: met(scores) for part, scores in by_part.items()},
+        "r1_gap_to_best_anchor": {part: gap(part) for part in parts},
         "entities_seconds": round(entities_seconds, 3),
         "summary_seconds": round(summary_seconds, 3),
         "summary_over_entities": round(summary_seconds / max(entities_seconds, 1e-9), 4),
@@ -132,8 +168,14 @@ def table(results: list[dict[str, Any]]) -> str:
         verdicts = ", ".join(
             f"{part} {'yes' if ok else 'NO'}" for part, ok in result["goal_met_by_part"].items()
         )
+        gaps = ", ".join(
+            f"{part} {g['r1']:+.2f} [{g['low']:+.2f}, {g['high']:+.2f}] vs {g['anchor']}"
+            for part, g in result["r1_gap_to_best_anchor"].items()
+        )
+        lines.append(f"{'':<12} R1 minus the best anchor's, 95% paired bootstrap interval: {gaps}")
         lines.append(
-            f"{'':<12} summary stage {result['summary_seconds']:.2f} s vs entities stage "
+            f"{'':<12} on {min(TIMED, result['articles'])} articles side by side, summary stage "
+            f"{result['summary_seconds']:.2f} s vs entities stage "
             f"{result['entities_seconds']:.2f} s ({100 * result['summary_over_entities']:.1f}%); "
             f"goal (>= best anchor R1 and R2): {verdicts}"
         )

@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench.summary_anchors import lead, lexrank, lexrank_scores, textrank, top_k
 from bench.summary_data import Item, cached_map
-from bench.summary_scoring import Rouge, beats, score_pairs
+from bench.summary_scoring import Rouge, article_scores, beats, paired_gap, score_pairs
 
 
 def test_rouge_means_are_percent_f_measures() -> None:
@@ -48,3 +49,15 @@ def test_cache_is_reused_and_refreshed(tmp_path: Path) -> None:
     assert cached_map(items, cache, "other-model", compute)[1] == 0
     assert cached_map(items, cache, "m", compute, refresh=True)[1] == 0
     assert calls == ["a", "b", "a", "b", "a", "b"]
+
+
+def test_paired_gap_is_the_mean_difference_with_an_interval_around_it() -> None:
+    ours = article_scores([("the cat sat", "the cat sat"), ("dogs bark", "the cat sat")] * 20)
+    lead_like = article_scores([("the cat", "the cat sat"), ("the dogs", "the cat sat")] * 20)
+    gap = paired_gap(ours, lead_like)
+    assert gap.r1 == pytest.approx(float((ours[:, 0] - lead_like[:, 0]).mean()))
+    assert gap.low < gap.r1 < gap.high  # the articles disagree, so the interval has width
+    same = paired_gap(ours, ours)
+    assert (same.r1, same.low, same.high) == (0.0, 0.0, 0.0)
+    assert paired_gap(np.zeros((0, 3)), np.zeros((0, 3))).r1 == 0.0
+    assert paired_gap(ours, lead_like, seed=1) == paired_gap(ours, lead_like, seed=1)  # runs repeat
