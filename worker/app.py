@@ -1,11 +1,13 @@
 """The Celery application: queues, routes and the reliability options, from Settings."""
 
 import ssl
+from typing import Any
 
 from celery import Celery
-from kombu.entity import Exchange, Queue
+from celery.signals import before_task_publish
 from kombu.exceptions import OperationalError
 
+from worker.broker import declarations, with_dead_letters
 from worker.config import Settings
 from worker.tasks import TASK_NAMES, register_tasks
 
@@ -16,10 +18,10 @@ BROKER_UNREACHABLE: tuple[type[Exception], ...] = (OperationalError,)
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for ``settings`` with the stage tasks registered."""
     settings = settings or Settings()
-    app = Celery("newsflow", broker=settings.redis_url, set_as_current=False)
+    app = Celery("newsflow", broker=settings.broker, set_as_current=False)
     routes = dict(zip(TASK_NAMES, settings.queues, strict=True))
     tls = settings.redis_tls
-    if tls is not None:
+    if tls is not None and not settings.broker_is_amqp:
         verify = ssl.CERT_REQUIRED if tls["ssl_cert_reqs"] == "required" else ssl.CERT_NONE
         app.conf.broker_use_ssl = {**tls, "ssl_cert_reqs": verify}
     app.conf.update(
@@ -32,22 +34,38 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={
-            **settings.broker_transport_options,
-            "visibility_timeout": settings.visibility_timeout_s,
-        },
+        broker_transport_options=_transport_options(settings),
         broker_connection_retry_on_startup=True,
         # On a lost broker connection, stop the tasks in flight instead of letting their results
         # cross the pool's pipes while the consumer restarts (their messages are redelivered).
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
-        task_queues=[
-            Queue(name, Exchange(name, type="direct"), routing_key=name) for name in settings.all_queues
-        ],
+        task_queues=declarations(settings),
         task_default_queue=settings.queue_clean,
         task_routes={name: {"queue": queue} for name, queue in routes.items()},
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
+    if settings.broker_is_amqp:
+        # Quorum queues: a queue Celery creates on its own is one too; the worker sees them and
+        # uses per-consumer prefetch (quorum queues have no global QoS) and native delayed
+        # delivery for retries' countdowns (an ETA held in the worker would hold a prefetch slot).
+        app.conf.update(task_default_queue_type="quorum", worker_detect_quorum_queues=True)
     register_tasks(app, settings)
     return app
+
+
+def _transport_options(settings: Settings) -> dict[str, object]:
+    """kombu's transport options: Redis's visibility timeout, or RabbitMQ's publisher confirms."""
+    if settings.broker_is_amqp:
+        # A task sends the next stage's message before its own ack: with confirms, the send
+        # returns once RabbitMQ has the message, so the ack never comes before it is safe.
+        return {**settings.broker_transport_options, "confirm_publish": True}
+    return {**settings.broker_transport_options, "visibility_timeout": settings.visibility_timeout_s}
+
+
+@before_task_publish.connect(weak=False)
+def _declare_dead_letters(declare: list[Any] | None = None, **_: object) -> None:
+    """A publish that declares a RabbitMQ stage queue declares its dead-letter queue as well."""
+    if declare:
+        declare.extend(with_dead_letters(declare))

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import redis
 
 from schemas.result import ArticleResult, ErrorEvent
+from worker.broker import RabbitQueues
 from worker.config import Settings
 
 # The terminal event of one revision of an article, written atomically and at most once:
@@ -79,6 +80,14 @@ class Delivery:
         self.settings = settings
         self.keys = settings.keys
         self._publish_once = client.register_script(_PUBLISH_ONCE)
+        self._rabbit: RabbitQueues | None = None
+
+    @property
+    def rabbit(self) -> RabbitQueues:
+        """The RabbitMQ holding the stage queues (only when the broker is amqp://)."""
+        if self._rabbit is None:
+            self._rabbit = RabbitQueues(self.settings)
+        return self._rabbit
 
     @classmethod
     def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
@@ -208,7 +217,9 @@ class Delivery:
         return key
 
     def queued(self) -> int:
-        """Articles waiting in the stage queues (one round trip)."""
+        """Articles waiting in the stage queues (one round trip on Redis, one per queue on RabbitMQ)."""
+        if self.settings.broker_is_amqp:
+            return sum(self.rabbit.depths(list(self.settings.all_queues)).values())
         with self.client.pipeline(transaction=False) as pipe:
             for queue in self.settings.all_queues:
                 pipe.llen(queue)
@@ -245,6 +256,12 @@ class Delivery:
             " articles and done markers: set maxmemory-policy noeviction (redis-server --maxmemory-policy"
             " noeviction, or CONFIG SET maxmemory-policy noeviction), or NEWSFLOW_ALLOW_EVICTION=true"
         )
+
+    def close(self) -> None:
+        """Close the Redis connections (and the RabbitMQ one, when opened)."""
+        self.client.close()
+        if self._rabbit is not None:
+            self._rabbit.close()
 
     def purge(self) -> int:
         """Delete every key of this prefix (and its queue bindings); returns how many went."""

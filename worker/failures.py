@@ -85,6 +85,28 @@ def dead_letter(
     )
 
 
+def rabbit_deliveries(task: Task, max_deliveries: int) -> None:
+    """On RabbitMQ: stop an article whose message came back ``max_deliveries`` times, or whose
+    message the broker dead-letters past its ``x-delivery-limit`` (it arrives with ``x-death``).
+
+    A quorum queue numbers the times a message was returned (``x-delivery-count``: a worker lost,
+    a requeue, a connection closed); that replaces the Redis counter. The check runs before the
+    stage, so the message that keeps killing its worker is not run again. The broker's limit is
+    one return beyond it, for when this check could not finish (Redis down, the worker died):
+    the message goes to the dead-letter queue every worker consumes and lands here again.
+    """
+    headers = vars(task.request)
+    deaths = headers.get("x-death") or []
+    returned = int(headers.get("x-delivery-count") or 0)
+    if deaths:
+        reason = headers.get("x-first-death-reason", "delivery_limit")
+        message = f"RabbitMQ dead-lettered it ({reason}): its worker died or it was requeued each time"
+        raise PipelineError(ErrorReason.WORKER_LOST, message)
+    if returned >= max_deliveries:
+        message = f"delivered {returned + 1} times without finishing: its worker died each time"
+        raise PipelineError(ErrorReason.WORKER_LOST, message)
+
+
 class StageRunner:
     """Runs one stage inside a task with the project's failure policy."""
 
@@ -117,7 +139,11 @@ class StageRunner:
 
         Only redeliveries are counted (the Redis transport flags a message it puts back after
         a lost worker, a requeue or a visibility timeout): a first delivery costs no round trip.
+        RabbitMQ counts them itself (``rabbit_deliveries``).
         """
+        if self.runtime.settings.broker_is_amqp:
+            rabbit_deliveries(task, self.runtime.settings.max_deliveries)
+            return
         if not (task.request.delivery_info or {}).get("redelivered"):
             return
         key = f"{self.runtime.settings.key_prefix}:deliveries:{task.request.id}:{task.request.retries}"

@@ -87,6 +87,7 @@ LAYERS: dict[str, int] = {
     "worker.inputs": 1,
     "worker.stages": 2,
     "worker.nlp": 2,
+    "worker.broker": 3,
     "worker.delivery": 3,
     "worker.duplicates": 3,
     "worker.streams": 3,
