@@ -81,6 +81,7 @@ class Delivery:
         self.keys = settings.keys
         self._publish_once = client.register_script(_PUBLISH_ONCE)
         self._rabbit: RabbitQueues | None = None
+        self._room = 0  # submits allowed before the queue lengths are read again (RabbitMQ)
 
     @property
     def rabbit(self) -> RabbitQueues:
@@ -227,6 +228,9 @@ class Delivery:
 
     def wait_for_room(self, timeout_s: float | None = None, poll_s: float = 0.2) -> None:
         """Return once the stage queues hold fewer than ``max_queued`` articles; else QueueFull."""
+        if self._room > 0:
+            self._room -= 1
+            return
         limit = self.settings.max_queued
         timeout_s = self.settings.queue_wait_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + timeout_s
@@ -237,6 +241,11 @@ class Delivery:
                     f" for {timeout_s:.0f} s: are workers running?"
                 )
             time.sleep(poll_s)
+        if self.settings.broker_is_amqp:
+            # RabbitMQ's lengths cost a round trip per queue (3 ms for three, more than the send):
+            # the next tenth of the room found is taken without asking again. One producer stays
+            # within the limit; concurrent ones may pass it by a tenth each (on Redis, by one).
+            self._room = (limit - queued) // 10
 
     def eviction_policy(self) -> str | None:
         """Redis's maxmemory-policy, or None when the server does not say (CONFIG disabled)."""

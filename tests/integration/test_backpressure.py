@@ -36,6 +36,22 @@ def test_submit_waits_for_room_and_then_says_the_queues_are_full(redis_url: str,
         cleanup(settings)
 
 
+def test_one_producer_fills_the_queues_exactly_to_the_limit(redis_url: str, broker: str | None) -> None:
+    """On RabbitMQ submit reads the lengths only every tenth of the room it found: never past it."""
+    settings = make_settings(redis_url, max_queued=40, queue_wait_timeout_s=0.3, broker_url=broker)
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    try:
+        submitted = 0
+        with pytest.raises(QueueFull):
+            while submitted <= settings.max_queued:
+                submit(app, delivery, RawArticle(id=f"fill-{submitted}", text=ENGLISH * 3))
+                submitted += 1
+        assert submitted == settings.max_queued == delivery.queued()
+    finally:
+        delivery.close()
+        cleanup(settings)
+
+
 def test_the_ingest_bridge_leaves_the_backlog_in_the_stream(redis_url: str, broker: str | None) -> None:
     settings = make_settings(redis_url, max_queued=5, broker_url=broker)
     delivery, app = Delivery.from_settings(settings), create_app(settings)

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from tests.conftest import (
     cleanup,
     make_settings,
     rabbit_vhost,
+    settings_env,
     start_worker,
     stop_worker,
     vhost_of,
@@ -152,3 +154,26 @@ def _eventually(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
 
 def _none() -> Any:
     raise AssertionError("no terminal event")
+
+
+def test_newsflow_top_reads_the_queue_lengths_from_rabbitmq(redis_url: str, seed_text: str) -> None:
+    with rabbit_vhost() as url:
+        settings = make_settings(redis_url, broker_url=url)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        try:
+            for n in range(2):  # no worker: they wait in RabbitMQ's clean queue
+                submit(app, delivery, RawArticle(id=f"top-{n}", text=seed_text))
+            done = subprocess.run(
+                [sys.executable, "-m", "worker.cli", "top", "--once", "--json"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=ROOT,
+                env=settings_env(settings),
+                check=True,
+            )
+        finally:
+            delivery.close()
+            cleanup(settings)
+    queues = json.loads(done.stdout)["queues"]
+    assert queues == {settings.queue_clean: 2, settings.queue_entities: 0, settings.queue_summarise: 0}
