@@ -59,6 +59,7 @@ def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
         "newsflow.summarise": (10, 20),
     }
     assert conf.worker_max_memory_per_child == settings.max_memory_per_child_kb
+    assert conf.worker_proc_alive_timeout >= 60  # a replacement process loads spaCy before it is up
     queues = {q.name: q for q in conf.task_queues}
     assert set(queues) == {"clean", "entities", "summarise"}
     for name, queue in queues.items():
