@@ -14,8 +14,10 @@ from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
 from tests.conftest import (
     ROOT,
+    SEED,
     cleanup,
     make_settings,
+    node_name,
     rabbit_vhost,
     settings_env,
     start_worker,
@@ -27,6 +29,7 @@ from worker.app import create_app
 from worker.broker import stage_queue
 from worker.config import Settings
 from worker.delivery import Delivery
+from worker.embedded import free_port
 from worker.pipeline import submit
 
 
@@ -50,6 +53,16 @@ def test_an_article_goes_through_the_pipeline_on_either_broker(
         ]
         assert logged == [article_id]
         assert delivery.queued() == 0
+        health = subprocess.run(
+            [sys.executable, "-m", "worker.cli", "health", "--node", node_name(broker_settings)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=settings_env(broker_settings),
+            check=False,
+        )
+        assert health.returncode == 0, health.stderr  # the worker replies over either broker
         assert worker.poll() is None
     finally:
         stop_worker(worker)
@@ -177,3 +190,21 @@ def test_newsflow_top_reads_the_queue_lengths_from_rabbitmq(redis_url: str, seed
             cleanup(settings)
     queues = json.loads(done.stdout)["queues"]
     assert queues == {settings.queue_clean: 2, settings.queue_entities: 0, settings.queue_summarise: 0}
+
+
+def test_submit_to_an_unreachable_rabbitmq_is_one_line_naming_the_setting(redis_url: str) -> None:
+    settings = make_settings(redis_url, broker_url=f"amqp://guest:s3cret@127.0.0.1:{free_port()}/nf")
+    done = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "submit", str(SEED)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=settings_env(settings),
+        check=False,
+    )
+    cleanup(settings)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
+    assert done.stderr.startswith("newsflow: cannot reach the broker at amqp://guest:***@127.0.0.1:")
+    assert "check NEWSFLOW_BROKER_URL" in done.stderr
