@@ -6,7 +6,7 @@ import math
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,8 @@ from worker.runtime import Runtime
 # and the only safe move is to leave the message for redelivery.
 REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
 TRANSIENT = (*REDIS_DOWN, TransientError)
+# On RabbitMQ, how long a task waits before it requeues its message because Redis is down.
+REQUEUE_PAUSE_S = 1.0
 # Why RabbitMQ moves a message out of a stage queue into the dead letters (x-death's reason).
 DEAD_LETTER_REASONS = frozenset({"delivery_limit", "rejected"})
 
@@ -211,6 +213,11 @@ class StageRunner:
                 raise
             except REDIS_DOWN as down:
                 log.warning("redis_unavailable_requeue", error=str(down))
+                if self.runtime.settings.broker_is_amqp:
+                    # RabbitMQ is up and hands the message straight back: a pause keeps a long
+                    # Redis outage from spinning through its deliveries (each one counts).
+                    with suppress(SoftTimeLimitExceeded):  # the requeue must still happen
+                        time.sleep(REQUEUE_PAUSE_S)
                 raise Reject("redis unavailable", requeue=True) from None
             finally:
                 self._count(where, outcome, started)

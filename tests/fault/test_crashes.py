@@ -206,6 +206,50 @@ def test_rabbitmq_dropping_every_connection_mid_run_loses_nothing(redis_url: str
             cleanup(settings)
 
 
+def test_a_long_redis_outage_on_rabbitmq_ends_each_article_once_through_the_dead_letters(
+    redis_url: str, seed_text: str
+) -> None:
+    """RabbitMQ up, Redis down for 10 s, no retries: the messages in flight are requeued until the
+    broker's delivery limit moves them to the dead-letter queue, where the workers hold them until
+    Redis is back; then each article ends as exactly one terminal event, none lost."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir, rabbit_vhost() as url:
+        server = start_redis(port, directory=workdir, durable=True)
+        settings = make_settings(
+            f"redis://127.0.0.1:{port}/0", broker_url=url, max_retries=0, max_deliveries=2
+        )
+        worker = start_worker(settings, ROOT / ".pytest-worker-rabbit-outage.log", concurrency=1)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        articles = _articles(seed_text, 12)
+        ids = [a.id or "" for a in articles]
+        try:
+            for article in articles:
+                submit(app, delivery, article)
+            deadline = time.monotonic() + 60
+            while not any(delivery.states(ids)):
+                assert time.monotonic() < deadline, "nothing was published before the outage"
+                time.sleep(0.05)
+            server.stop()
+            time.sleep(10)
+            server = start_redis(port, directory=workdir, durable=True)
+            _wait_all(delivery, ids, timeout_s=180)
+            published = _published_counts(delivery)
+            dead = Counter(
+                json.loads(fields["error"])["article_id"]
+                for _, fields in delivery.entries(delivery.keys.dead, count=100_000)
+            )
+            assert [i for i in ids if published[i] + dead[i] != 1] == []  # one terminal event each
+            messages = [
+                json.loads(fields["error"])["message"] for _, fields in delivery.entries(delivery.keys.dead)
+            ]
+            assert any(m.startswith("RabbitMQ dead-lettered it") for m in messages), messages
+            assert worker.poll() is None
+        finally:
+            stop_worker(worker)
+            delivery.close()
+            server.stop()
+
+
 def test_an_offline_consumer_group_gets_every_result_once(own_settings: Settings, seed_text: str) -> None:
     delivery, app = Delivery.from_settings(own_settings), create_app(own_settings)
     GroupConsumer(delivery, "archive", "archiver-1")  # the group exists; its consumer goes offline
