@@ -90,6 +90,7 @@ LAYERS: dict[str, int] = {
     "worker.nlp": 2,
     "worker.connection": 3,
     "worker.replication": 3,
+    "worker.broker": 3,
     "worker.delivery": 3,
     "worker.duplicates": 3,
     "worker.streams": 3,
