@@ -10,39 +10,8 @@ from schemas.result import ArticleResult, ErrorEvent
 from worker.broker import RabbitQueues
 from worker.config import Settings
 from worker.connection import redis_client
+from worker.publish_script import PUBLISH_ONCE
 from worker.replication import Replicas
-
-# The terminal event of one revision of an article, written atomically and at most once:
-# the done marker (kind, revision and Stream entry id), the stored document (results only
-# with ``store_results``), the Stream entry, the pub/sub message, the status field and this
-# second's count. A duplicate or redelivered task of the
-# same or an older revision finds the marker and writes nothing. With ARGV[9] = '1' (replicas
-# to wait for, worker/replication.py) the channel message waits for ``Replicas.announce``.
-_PUBLISH_ONCE = """
-local current = redis.call('HGET', KEYS[1], 'revision')
-if current and tonumber(current) >= tonumber(ARGV[6]) then
-  if ARGV[9] == '1' then
-    redis.call('HSET', KEYS[1], 'revision', current)  -- a write, so the WAIT after it covers the marker
-  end
-  return false
-end
-if ARGV[8] == '1' then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-end
-local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
-redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6], 'entry', entry)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if ARGV[9] == '1' then
-  redis.call('HDEL', KEYS[1], 'announced')  -- announced after the replicas confirm
-else
-  redis.call('PUBLISH', ARGV[1], ARGV[2])
-end
-redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
-redis.call('EXPIRE', KEYS[4], ARGV[3])
-redis.call('INCR', KEYS[5])
-redis.call('EXPIRE', KEYS[5], 120)
-return entry
-"""
 
 EventKind = Literal["result", "error"]
 # Policies under which Redis deletes no key to make room: anything else may drop a queued
@@ -79,7 +48,7 @@ class Delivery:
         self.client = client
         self.settings = settings
         self.keys = settings.keys
-        self._publish_once = client.register_script(_PUBLISH_ONCE)
+        self._publish_once = client.register_script(PUBLISH_ONCE)
         acks = settings.replica_acks
         self.replicas = Replicas(client, acks, settings.redis_replica_wait_ms) if acks else None
         self._rabbit: RabbitQueues | None = None
