@@ -207,7 +207,7 @@ def serving(settings: Settings) -> Iterator[str | None]:
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
     registry = CollectorRegistry()
-    registry.register(cast("Collector", LiveCollector(directory)))
+    registry.register(LiveCollector(directory))
     registry.register(cast("Collector", RedisCollector(settings)))
     url = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
     try:
