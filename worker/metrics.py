@@ -123,11 +123,23 @@ def for_settings(settings: Settings) -> Metrics | None:
 
 
 def _running(pid: int) -> bool:
+    """Whether ``pid`` is this process or a live child of it (a pid reused since is not)."""
+    if pid == os.getpid():
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return not Path("/proc/self/stat").exists() and _exists(pid)  # no /proc: ask the kernel
+    except OSError:
+        return False
+    state, parent = stat.rpartition(")")[2].split()[:2]
+    return state != "Z" and int(parent) == os.getpid()
+
+
+def _exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # the pid is someone else's now: ours is gone
+    except OSError:  # gone, or someone else's now
         return False
     return True
 

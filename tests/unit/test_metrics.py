@@ -50,15 +50,23 @@ metrics.stage_started("entities")  # never left: the process ends inside its sta
 
 def test_reaping_drops_the_live_gauge_of_an_ended_process_and_keeps_its_counts(tmp_path: Path) -> None:
     env = {**os.environ, MULTIPROC_ENV: str(tmp_path)}
-    child = subprocess.run([sys.executable, "-c", _COUNT_AND_EXIT], env=env, check=True)
-    assert child.returncode == 0
+    ended = subprocess.run([sys.executable, "-c", _COUNT_AND_EXIT], env=env, check=True)
+    assert ended.returncode == 0
     (gauge,) = tmp_path.glob("gauge_livesum_*.db")
     (counter,) = tmp_path.glob("counter_*.db")
     pid = int(gauge.stem.rpartition("_")[2])
     mine = tmp_path / f"gauge_livesum_{os.getpid()}.db"
     mine.write_bytes(gauge.read_bytes())  # a live gauge of a process still running: this one
-
-    assert reap_exited(str(tmp_path)) == [pid]
-    assert not gauge.exists()
-    assert counter.exists() and mine.exists()
-    assert reap_exited(str(tmp_path)) == []
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
+        child = tmp_path / f"gauge_livesum_{running.pid}.db"  # and one of its children
+        child.write_bytes(gauge.read_bytes())
+        stranger = tmp_path / f"gauge_livesum_{os.getppid()}.db"  # running, but not a child
+        stranger.write_bytes(gauge.read_bytes())
+        try:
+            assert reap_exited(str(tmp_path)) == sorted([pid, os.getppid()])
+            assert counter.exists() and mine.exists() and child.exists()
+            assert not gauge.exists() and not stranger.exists()
+        finally:
+            running.kill()
+    assert reap_exited(str(tmp_path)) == [running.pid]  # reaped by Popen's exit: gone
+    assert mine.exists() and not child.exists()
