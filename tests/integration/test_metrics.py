@@ -27,7 +27,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def _scrape(url: str) -> Samples:
     with urllib.request.urlopen(url, timeout=10) as response:
         text = response.read().decode("utf-8")
     return {
@@ -37,8 +40,21 @@ def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def _value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+def _value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def _scrape_until(url: str, done: Callable[[Samples], bool], timeout_s: float) -> Samples:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        samples = _scrape(url)
+        if done(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.2)
+
+
+def _running(samples: Samples) -> float:
+    return sum(v for (name, _), v in samples.items() if name == "newsflow_stage_in_progress")
 
 
 def test_a_prefork_worker_serves_counts_summed_over_its_processes(
@@ -59,13 +75,17 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
             failed = client.submit(html="<html><body></body></html>", id=f"m-empty-{uuid.uuid4().hex[:6]}")
             assert all(isinstance(client.wait(i, 120), ArticleResult) for i in ids)
             assert isinstance(client.wait(failed, 60), ErrorEvent)
-        deadline = time.monotonic() + 15
-        while True:  # the counters are written just after the publish the client saw
-            samples = _scrape(url)
-            summarised = _value(samples, "newsflow_stage_total", stage="summarise", outcome="done")
-            if summarised == ARTICLES or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        # The counters are written just after the publish the client saw: wait for the last
+        # stage runs of the results and of the error to end.
+        samples = _scrape_until(
+            url,
+            lambda s: (
+                _value(s, "newsflow_stage_total", stage="summarise", outcome="done") == ARTICLES
+                and _value(s, "newsflow_stage_total", stage="clean", outcome="failed") == 1
+                and _running(s) == 0
+            ),
+            15,
+        )
 
         assert _value(samples, "newsflow_published_total", kind="result") == ARTICLES
         assert _value(samples, "newsflow_published_total", kind="error") == 1
@@ -90,23 +110,7 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
     assert list(tmp_path.glob("newsflow-metrics-*")) == []  # the directory goes with the worker
 
 
-Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-
-
-def _scrape_until(url: str, done: Callable[[Samples], bool], timeout_s: float) -> Samples:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        samples = _scrape(url)
-        if done(samples) or time.monotonic() > deadline:
-            return samples
-        time.sleep(0.2)
-
-
-def _running(samples: Samples) -> float:
-    return sum(v for (name, _), v in samples.items() if name == "newsflow_stage_in_progress")
-
-
-def _file_values(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def _file_values(path: Path) -> Samples:
     """The samples one process wrote to one file of the multiprocess directory."""
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
@@ -130,7 +134,13 @@ def test_a_killed_pool_process_keeps_its_counts_and_leaves_no_stage_run_behind(
             paragraphs = seed_text.split("\n\n")
             short = [client.submit("\n\n".join(paragraphs[n:]), id=f"k-{n}-{tag}") for n in range(ARTICLES)]
             assert all(isinstance(client.wait(i, 120), ArticleResult) for i in short)
-            _scrape_until(url, lambda s: _value(s, "newsflow_published_total", kind="result") == ARTICLES, 15)
+            _scrape_until(
+                url,
+                lambda s: (
+                    _value(s, "newsflow_published_total", kind="result") == ARTICLES and _running(s) == 0
+                ),
+                15,
+            )
             # Two long articles keep both pool processes inside a stage run long enough to kill one.
             long = [
                 client.submit(f"Copy {n}.\n\n" + "\n\n".join([seed_text] * 40), id=f"k-long-{n}-{tag}")
