@@ -176,11 +176,16 @@ def timed(texts: list[str]) -> dict[str, float]:
     _pipeline(texts[1:])
     figures["pipeline_cpu_ms_per_article"] = (time.process_time() - cpu) / (len(texts) - 1) * 1000
     figures["pipeline_wall_ms_per_article"] = (time.perf_counter() - wall) / (len(texts) - 1) * 1000
-    for path in Path(directory).glob(f"*_{os.getpid()}.db"):  # a second, running, process's files
-        shutil.copy(path, path.with_name(path.name.replace(str(os.getpid()), str(os.getppid()))))
-    registry = CollectorRegistry()
-    registry.register(LiveCollector(directory))
-    scrapes = sorted(timeit.repeat(lambda: generate_latest(registry), number=1, repeat=50))
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"]) as child:
+        try:  # the files of a second pool process: a child of this one, still running
+            for path in Path(directory).glob(f"*_{os.getpid()}.db"):
+                shutil.copy(path, path.with_name(path.name.replace(str(os.getpid()), str(child.pid))))
+            registry = CollectorRegistry()
+            registry.register(LiveCollector(directory))
+            scrapes = sorted(timeit.repeat(lambda: generate_latest(registry), number=1, repeat=50))
+            assert len(list(Path(directory).glob(f"*_{child.pid}.db"))) == 3  # none reaped
+        finally:
+            child.kill()
     figures["scrape_ms"] = scrapes[len(scrapes) // 2] * 1000
     shutil.rmtree(directory, ignore_errors=True)
     return {name: round(value, 3) for name, value in figures.items()}
