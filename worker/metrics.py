@@ -8,8 +8,8 @@ and every recording call is one ``None`` check.
 
 A pool process's counts stay in the directory after it exits or is replaced; its live gauge
 (stage runs under way) must not. A killed process (SIGKILL, a hard time limit, the OOM killer)
-runs no exit hook of its own, so the main process drops the live gauges of every process no
-longer running each time it is scraped, whichever way the process ended.
+runs no exit hook of its own, so the main process drops the live gauges of every process that is
+no longer one of its running children each time it is scraped, whichever way the process ended.
 """
 
 import os
