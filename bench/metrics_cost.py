@@ -23,6 +23,9 @@ are measured apart from the pipeline rather than by running the pipeline twice, 
 without: a second pass over the same articles is cheaper (spaCy's string store and caches are
 warm), by more than the metrics cost, always in the same direction. The pipeline leaves out the
 Celery and Redis work a pool process also does per article, so the ratio overstates the share.
+An instruction is not a fixed time: spaCy's vectorised loops do more per cycle than the Python
+interpreter running the metric calls, so the time share (printed beside it) can be larger; the
+instruction ratio is the figure that repeats, the timed one says what it costs on this machine.
 Outside valgrind the bench also times the same calls with timeit (µs per event), the pipeline's
 time per article, and one scrape of a two-process multiprocess directory (the main process's
 cost). Results go to bench/results/metrics_cost.json.
