@@ -194,6 +194,9 @@ class StageRunner:
             article_id=where.article_id, stage=where.stage.value, task_id=task.request.id
         )
         started = time.perf_counter()
+        metrics = self.runtime.metrics
+        if metrics is not None:
+            metrics.stage_started(where.stage.value)
         try:
             if first:
                 self._count_delivery(task, where)
@@ -231,6 +234,8 @@ class StageRunner:
                 log.warning("status_not_recorded", error=str(down))
             log.info("stage_done", duration_ms=duration_ms)
         finally:
+            if metrics is not None:
+                metrics.stage_left(where.stage.value)
             structlog.contextvars.clear_contextvars()
 
 
