@@ -227,13 +227,15 @@ def newsflow(
     fuse: bool = True,
     duplicates: Literal["annotate", "skip", "off"] = "annotate",
     metrics: bool = False,
+    broker_url: str | None = None,
 ) -> tuple[Run, list[float]]:
     """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies.
 
     ``fuse``: the worker runs the stages of an article in one task (the default for a worker on
     every queue); without it every stage is a message of its own through Redis. ``metrics``: the
     worker serves Prometheus metrics, scraped every 15 s during the run (as compose's Prometheus
-    does) and once at the end, where the served result count must match the run's.
+    does) and once at the end, where the served result count must match the run's. ``broker_url``:
+    the stage queues on that broker (RabbitMQ) instead of Redis; results stay in Redis.
     """
     tag = f"bench-{uuid.uuid4().hex[:8]}"
     settings = Settings(
@@ -245,6 +247,8 @@ def newsflow(
         fuse_stages=fuse,
         duplicates=duplicates,
         metrics_port=_free_port() if metrics else None,
+        broker_url=broker_url,
+        queue_dead_letters=f"{tag}-dead-letters",
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     node = f"{tag}@localhost"
@@ -290,7 +294,11 @@ def newsflow(
     latencies = list(_latencies_ms(delivery, ids).values())
     kept = redis_bytes_per_article(delivery)
     delivery.purge()
-    name = f"(d) newsflow via Redis+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
+    if settings.broker_is_amqp:
+        delivery.rabbit.delete([*settings.all_queues, settings.queue_dead_letters])
+    delivery.close()
+    via = "RabbitMQ" if settings.broker_is_amqp else "Redis"
+    name = f"(d) newsflow via {via}+Celery, {concurrency} process{'es' if concurrency > 1 else ''}"
     name += "" if fuse else ", stages not fused"
     name += "" if duplicates == "annotate" else f", duplicates={duplicates}"
     name += ", metrics on" if metrics else ""
@@ -590,8 +598,8 @@ def _median(values: list[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every configuration on the same articles; print the table and the ratios; write JSON."""
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -605,13 +613,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--soak", type=int, default=0, help="also run N articles and report worker RSS")
     parser.add_argument(
+        "--broker",
+        default=None,
+        metavar="URL",
+        help="only compare newsflow on this broker (amqp://...) with Redis, over --rounds pairs of runs",
+    )
+    parser.add_argument(
         "--metrics-only",
         type=int,
         default=0,
         metavar="PAIRS",
         help="only compare newsflow without and with Prometheus metrics, over PAIRS pairs of runs",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every configuration on the same articles; print the table and the ratios; write JSON."""
+    args = _arguments(argv)
 
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
     embedded = None if reachable(args.redis_url) else start_redis()
@@ -620,6 +639,10 @@ def main(argv: list[str] | None = None) -> int:
     texts = load_articles(args.data, args.articles)
     try:
         console.print(f"[dim]{len(texts)} articles, {cpu_count()} cores, model {settings.spacy_model}[/]")
+        if args.broker:
+            from bench.brokers import compare_brokers
+
+            return compare_brokers(redis_url, args.broker, texts, args.rounds)
         if args.metrics_only:
             overhead = metrics_overhead(redis_url, texts, args.metrics_only)
             console.print(

@@ -1,12 +1,17 @@
-"""Fixtures: a real Redis (own database and key prefix) and a real Celery worker process."""
+"""Fixtures: a real Redis (own database and key prefix), a real RabbitMQ (own vhost) and a real
+Celery worker process."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -19,6 +24,8 @@ from worker.embedded import reachable, stop_process
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "putin-kim-pact.txt"
 TEST_REDIS_URL = os.environ.get("NEWSFLOW_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The test RabbitMQ, without a vhost: each test gets one of its own (made with rabbitmqctl).
+TEST_AMQP_URL = os.environ.get("NEWSFLOW_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672")
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +38,68 @@ def seed_text() -> str:
 def redis_url() -> str:
     """The test Redis; in CI a missing Redis fails the run, locally it skips."""
     if not reachable(TEST_REDIS_URL):
-        message = f"no Redis at {TEST_REDIS_URL} (start one: redis-server --port 6379)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing(f"no Redis at {TEST_REDIS_URL} (start one: redis-server --port 6379)")
     return TEST_REDIS_URL
+
+
+def _missing(message: str) -> None:
+    """A service the test needs is not there: fail in CI, skip locally."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def rabbitmqctl(*args: str) -> None:
+    """Run ``rabbitmqctl`` on the test node."""
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+def rabbit_reachable(url: str = TEST_AMQP_URL) -> bool:
+    """Whether something listens at the RabbitMQ URL's address."""
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5672), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def rabbit_vhost() -> Iterator[str]:
+    """A vhost of its own on the test RabbitMQ for the URL's user; its URL; deleted afterwards."""
+    if not rabbit_reachable() or shutil.which("rabbitmqctl") is None:
+        _missing(f"no RabbitMQ at {TEST_AMQP_URL} with rabbitmqctl (start one: rabbitmq-server -detached)")
+    vhost = f"nftest-{uuid.uuid4().hex[:8]}"
+    user = urlsplit(TEST_AMQP_URL).username or "guest"
+    rabbitmqctl("add_vhost", vhost)
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        yield f"{TEST_AMQP_URL.rstrip('/')}/{vhost}"
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+def vhost_of(url: str) -> str:
+    """The vhost an amqp:// URL names."""
+    return urlsplit(url).path.lstrip("/")
+
+
+@pytest.fixture(params=["redis", "amqp"])
+def broker(request: pytest.FixtureRequest, redis_url: str) -> Iterator[str | None]:
+    """The broker a test runs on: None (the test Redis), or RabbitMQ in a vhost of the test's own."""
+    if request.param == "redis":
+        yield None
+        return
+    with rabbit_vhost() as url:
+        yield url
+
+
+@pytest.fixture()
+def broker_settings(redis_url: str, broker: str | None) -> Iterator[Settings]:
+    """``own_settings`` on the ``broker`` of the test's parameter."""
+    settings = make_settings(redis_url, broker_url=broker)
+    yield settings
+    cleanup(settings)
 
 
 def make_settings(redis_url: str, **overrides: object) -> Settings:

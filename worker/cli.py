@@ -184,6 +184,8 @@ def worker(
     _refuse_evicting_redis(settings)
     app = create_app(settings)
     consumed = queues or ",".join(settings.queues)
+    if settings.broker_is_amqp:  # every worker turns RabbitMQ's dead letters into ErrorEvents
+        consumed = ",".join(dict.fromkeys([*consumed.split(","), settings.queue_dead_letters]))
     argv = ["worker", "-Q", consumed, "-c", str(concurrency), "-P", pool, "--loglevel", loglevel]
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     if hostname:

@@ -56,6 +56,15 @@ def _redis_url() -> str:
         return os.environ.get("NEWSFLOW_REDIS_URL", str(Settings.model_fields["redis_url"].default))
 
 
+def _broker_url() -> tuple[str, str]:
+    """The broker's URL and the variable that sets it (NEWSFLOW_BROKER_URL, else the Redis one)."""
+    try:
+        broker = Settings().broker_url
+    except (ValidationError, SettingsError):
+        broker = os.environ.get("NEWSFLOW_BROKER_URL")
+    return (broker, "NEWSFLOW_BROKER_URL") if broker else (_redis_url(), "NEWSFLOW_REDIS_URL")
+
+
 def _unreachable_redis(error: Exception) -> str:
     url = redact_url(_redis_url())
     reason = redact_url(str(error)).rstrip(".") or type(error).__name__
@@ -76,9 +85,9 @@ def explain(error: BaseException) -> tuple[str, int] | None:
     if isinstance(error, REDIS_UNREACHABLE):
         return _unreachable_redis(error), EXIT_UNREACHABLE
     if isinstance(error, BROKER_UNREACHABLE):
-        url = redact_url(_redis_url())
+        url, variable = _broker_url()
         reason = redact_url(str(error)).rstrip(".")
-        return f"cannot reach the broker at {url} ({reason}); check NEWSFLOW_REDIS_URL", EXIT_UNREACHABLE
+        return f"cannot reach the broker at {redact_url(url)} ({reason}); check {variable}", EXIT_UNREACHABLE
     return None
 
 

@@ -190,7 +190,7 @@ class Client:
 
     def close(self) -> None:
         """Release the Redis connections (and the broker's, once used)."""
-        self.delivery.client.close()
+        self.delivery.close()
         if self._app is not None:
             self._app.close()
 

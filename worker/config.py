@@ -9,14 +9,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from worker.redis_url import InvalidRedisUrl, SentinelUrl, check_redis_url, is_sentinel, parse_sentinel_url
 
+# Broker URL schemes that mean RabbitMQ (kombu's names for its AMQP transports).
+AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
+
 
 class Settings(BaseSettings):
     """One object, built once and passed down. Environment variables use the NEWSFLOW_ prefix."""
 
     model_config = SettingsConfigDict(env_prefix="NEWSFLOW_", env_file=".env", extra="ignore")
 
-    # Redis: the broker, the results channel and the stores all live in one Redis: redis://,
-    # rediss:// (TLS) or sentinel://h1:26379,h2:26379/0?master=NAME (see worker/redis_url.py).
+    # Redis: the results channel and the stores, and the broker too unless broker_url names
+    # another: redis://, rediss:// (TLS) or sentinel://h1:26379,h2:26379/0?master=NAME
+    # (see worker/redis_url.py).
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Replicas that must hold a publish or a submit (Redis WAIT) before it is announced and its
     # task acknowledged, else the task is retried (worker/replication.py), so a failover cannot
@@ -27,6 +31,12 @@ class Settings(BaseSettings):
     # For rediss:// URLs: the CA bundle to verify the server with (None: the system's), or no check.
     redis_tls_ca_certs: str | None = None
     redis_tls_verify: bool = True
+    # The Celery broker holding the stage queues (None: the Redis above). With amqp:// the queues
+    # live on RabbitMQ as quorum queues; results, status, channels and Streams stay in Redis.
+    broker_url: str | None = None
+    # RabbitMQ only: where the broker dead-letters a message past its delivery limit; every worker
+    # consumes it and turns each message into the article's ErrorEvent (worker/failures.py).
+    queue_dead_letters: str = "dead-letters"
 
     # Queues, one per stage so each scales on its own.
     queue_clean: str = "clean"
@@ -182,6 +192,16 @@ class Settings(BaseSettings):
         if self.redis_tls_ca_certs:
             options["ssl_ca_certs"] = self.redis_tls_ca_certs
         return options
+
+    @property
+    def broker(self) -> str:
+        """The broker URL: ``broker_url``, else the Redis URL."""
+        return self.broker_url or self.redis_url
+
+    @property
+    def broker_is_amqp(self) -> bool:
+        """Whether the stage queues live on RabbitMQ (an amqp:// or amqps:// broker URL)."""
+        return self.broker.split("://", 1)[0] in AMQP_SCHEMES
 
     @property
     def queues(self) -> tuple[str, str, str]:

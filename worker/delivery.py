@@ -7,41 +7,11 @@ from typing import Literal
 import redis
 
 from schemas.result import ArticleResult, ErrorEvent
+from worker.broker import RabbitQueues
 from worker.config import Settings
 from worker.connection import redis_client
+from worker.publish_script import PUBLISH_ONCE
 from worker.replication import Replicas
-
-# The terminal event of one revision of an article, written atomically and at most once:
-# the done marker (kind, revision and Stream entry id), the stored document (results only
-# with ``store_results``), the Stream entry, the pub/sub message, the status field and this
-# second's count. A duplicate or redelivered task of the
-# same or an older revision finds the marker and writes nothing. With ARGV[9] = '1' (replicas
-# to wait for, worker/replication.py) the channel message waits for ``Replicas.announce``.
-_PUBLISH_ONCE = """
-local current = redis.call('HGET', KEYS[1], 'revision')
-if current and tonumber(current) >= tonumber(ARGV[6]) then
-  if ARGV[9] == '1' then
-    redis.call('HSET', KEYS[1], 'revision', current)  -- a write, so the WAIT after it covers the marker
-  end
-  return false
-end
-if ARGV[8] == '1' then
-  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-end
-local entry = redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', ARGV[5], ARGV[2])
-redis.call('HSET', KEYS[1], 'kind', ARGV[5], 'revision', ARGV[6], 'entry', entry)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if ARGV[9] == '1' then
-  redis.call('HDEL', KEYS[1], 'announced')  -- announced after the replicas confirm
-else
-  redis.call('PUBLISH', ARGV[1], ARGV[2])
-end
-redis.call('HSET', KEYS[4], 'publish', ARGV[7], 'revision', ARGV[6])
-redis.call('EXPIRE', KEYS[4], ARGV[3])
-redis.call('INCR', KEYS[5])
-redis.call('EXPIRE', KEYS[5], 120)
-return entry
-"""
 
 EventKind = Literal["result", "error"]
 # Policies under which Redis deletes no key to make room: anything else may drop a queued
@@ -78,9 +48,18 @@ class Delivery:
         self.client = client
         self.settings = settings
         self.keys = settings.keys
-        self._publish_once = client.register_script(_PUBLISH_ONCE)
+        self._publish_once = client.register_script(PUBLISH_ONCE)
         acks = settings.replica_acks
         self.replicas = Replicas(client, acks, settings.redis_replica_wait_ms) if acks else None
+        self._rabbit: RabbitQueues | None = None
+        self._room = 0  # submits allowed before the queue lengths are read again (RabbitMQ)
+
+    @property
+    def rabbit(self) -> RabbitQueues:
+        """The RabbitMQ holding the stage queues (only when the broker is amqp://)."""
+        if self._rabbit is None:
+            self._rabbit = RabbitQueues(self.settings)
+        return self._rabbit
 
     @classmethod
     def from_settings(cls, settings: Settings, *, timeout_s: float | None = None) -> "Delivery":
@@ -238,7 +217,9 @@ class Delivery:
         return key
 
     def queued(self) -> int:
-        """Articles waiting in the stage queues (one round trip)."""
+        """Articles waiting in the stage queues (one round trip on Redis, one per queue on RabbitMQ)."""
+        if self.settings.broker_is_amqp:
+            return sum(self.rabbit.depths(list(self.settings.all_queues)).values())
         with self.client.pipeline(transaction=False) as pipe:
             for queue in self.settings.all_queues:
                 pipe.llen(queue)
@@ -246,6 +227,9 @@ class Delivery:
 
     def wait_for_room(self, timeout_s: float | None = None, poll_s: float = 0.2) -> None:
         """Return once the stage queues hold fewer than ``max_queued`` articles; else QueueFull."""
+        if self._room > 0:
+            self._room -= 1
+            return
         limit = self.settings.max_queued
         timeout_s = self.settings.queue_wait_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + timeout_s
@@ -256,6 +240,11 @@ class Delivery:
                     f" for {timeout_s:.0f} s: are workers running?"
                 )
             time.sleep(poll_s)
+        if self.settings.broker_is_amqp:
+            # RabbitMQ's lengths cost a round trip per queue (3 ms for three, more than the send):
+            # the next tenth of the room found is taken without asking again. One producer stays
+            # within the limit; concurrent ones may pass it by a tenth each (on Redis, by one).
+            self._room = (limit - queued) // 10
 
     def eviction_policy(self) -> str | None:
         """Redis's maxmemory-policy, or None when the server does not say (CONFIG disabled)."""
@@ -275,6 +264,12 @@ class Delivery:
             " articles and done markers: set maxmemory-policy noeviction (redis-server --maxmemory-policy"
             " noeviction, or CONFIG SET maxmemory-policy noeviction), or NEWSFLOW_ALLOW_EVICTION=true"
         )
+
+    def close(self) -> None:
+        """Close the Redis connections (and the RabbitMQ one, when opened)."""
+        self.client.close()
+        if self._rabbit is not None:
+            self._rabbit.close()
 
     def purge(self) -> int:
         """Delete every key of this prefix (and its queue bindings); returns how many went."""

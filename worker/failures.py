@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+import math
 import random
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from kombu.exceptions import OperationalError
 
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
+from worker.config import Settings
 from worker.errors import PipelineError, TransientError
 from worker.fusion import soft_limit
 from worker.logging import get_logger
@@ -28,6 +30,10 @@ from worker.runtime import Runtime
 # and the only safe move is to leave the message for redelivery.
 REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
 TRANSIENT = (*REDIS_DOWN, TransientError)
+# On RabbitMQ, how long a task waits before it requeues its message because Redis is down.
+REQUEUE_PAUSE_S = 1.0
+# Why RabbitMQ moves a message out of a stage queue into the dead letters (x-death's reason).
+DEAD_LETTER_REASONS = frozenset({"delivery_limit", "rejected"})
 
 log = get_logger("newsflow.failures")
 
@@ -85,6 +91,36 @@ def dead_letter(
     )
 
 
+def rabbit_deliveries(task: Task, settings: Settings) -> None:
+    """On RabbitMQ: stop an article whose message came back ``max_deliveries`` times, or whose
+    message the broker dead-lettered from a stage queue past its ``x-delivery-limit``.
+
+    A quorum queue numbers the times a message was returned (``x-delivery-count``: a worker lost,
+    a requeue, a connection closed); that replaces the Redis counter. The check runs before the
+    stage, so the message that keeps killing its worker is not run again. The broker's limit is
+    one return beyond it, for when this check could not finish (Redis down, the worker died):
+    the message goes to the dead-letter queue every worker consumes and lands here again, with
+    an ``x-death`` entry naming the stage queue. (A retry's countdown passes through Celery's
+    delayed-delivery queues, which leave ``expired`` entries: those are no reason to stop.)
+    """
+    headers = vars(task.request)
+    stopped = [
+        death
+        for death in headers.get("x-death") or []
+        if isinstance(death, dict)
+        and death.get("queue") in settings.all_queues
+        and death.get("reason") in DEAD_LETTER_REASONS
+    ]
+    if stopped:
+        reason = stopped[0]["reason"]
+        message = f"RabbitMQ dead-lettered it ({reason}): its worker died or it was requeued each time"
+        raise PipelineError(ErrorReason.WORKER_LOST, message)
+    returned = int(headers.get("x-delivery-count") or 0)
+    if returned >= settings.max_deliveries:
+        message = f"delivered {returned + 1} times without finishing: its worker died each time"
+        raise PipelineError(ErrorReason.WORKER_LOST, message)
+
+
 class StageRunner:
     """Runs one stage inside a task with the project's failure policy."""
 
@@ -93,7 +129,12 @@ class StageRunner:
 
     def _backoff(self, retries: int) -> float:
         cap = self.runtime.settings.retry_backoff_max_s
-        return float(random.uniform(0, min(cap, 2**retries)))
+        delay = random.uniform(0, min(cap, 2**retries))
+        if self.runtime.settings.broker_is_amqp:
+            # RabbitMQ's native delayed delivery counts whole seconds: kombu refuses a countdown
+            # that rounds down to 0 ("countdown must be a positive number").
+            return float(max(1, math.ceil(delay)))
+        return float(delay)
 
     def _failure(self, task: Task, stage: Stage, exc: Exception) -> PipelineError:
         """What an exception means for the article; raises Retry when it should run again."""
@@ -102,8 +143,9 @@ class StageRunner:
                 log.info("stage_retry", error=str(exc), attempt=task.request.retries + 1)
                 try:
                     raise task.retry(exc=exc, countdown=self._backoff(task.request.retries)) from exc
-                except Reject:  # Celery could not send the retry: Redis is down
-                    raise Reject("redis unavailable", requeue=True) from None
+                except Reject as unsent:  # Celery could not send the retry: the broker is down
+                    log.warning("retry_not_sent", error=str(unsent.reason))
+                    raise Reject("broker unavailable", requeue=True) from None
             return TransientError(ErrorReason.TRANSIENT_FAILURE, str(exc))
         if isinstance(exc, PipelineError):
             return exc
@@ -117,7 +159,11 @@ class StageRunner:
 
         Only redeliveries are counted (the Redis transport flags a message it puts back after
         a lost worker, a requeue or a visibility timeout): a first delivery costs no round trip.
+        RabbitMQ counts them itself (``rabbit_deliveries``).
         """
+        if self.runtime.settings.broker_is_amqp:
+            rabbit_deliveries(task, self.runtime.settings)
+            return
         if not (task.request.delivery_info or {}).get("redelivered"):
             return
         key = f"{self.runtime.settings.key_prefix}:deliveries:{task.request.id}:{task.request.retries}"
@@ -148,6 +194,9 @@ class StageRunner:
             article_id=where.article_id, stage=where.stage.value, task_id=task.request.id
         )
         started = time.perf_counter()
+        metrics = self.runtime.metrics
+        if metrics is not None:
+            metrics.stage_started(where.stage.value)
         try:
             if first:
                 self._count_delivery(task, where)
@@ -167,6 +216,11 @@ class StageRunner:
                 raise
             except REDIS_DOWN as down:
                 log.warning("redis_unavailable_requeue", error=str(down))
+                if self.runtime.settings.broker_is_amqp:
+                    # RabbitMQ is up and hands the message straight back: a pause keeps a long
+                    # Redis outage from spinning through its deliveries (each one counts).
+                    with suppress(SoftTimeLimitExceeded):  # the requeue must still happen
+                        time.sleep(REQUEUE_PAUSE_S)
                 raise Reject("redis unavailable", requeue=True) from None
             finally:
                 self._count(where, outcome, started)
@@ -180,6 +234,8 @@ class StageRunner:
                 log.warning("status_not_recorded", error=str(down))
             log.info("stage_done", duration_ms=duration_ms)
         finally:
+            if metrics is not None:
+                metrics.stage_left(where.stage.value)
             structlog.contextvars.clear_contextvars()
 
 

@@ -5,6 +5,11 @@ private ``PROMETHEUS_MULTIPROC_DIR`` before the prefork pool starts, every pool 
 counters there (prometheus_client's multiprocess mode), and the main process serves their sum on
 ``/metrics``, with the queue lengths read from Redis at scrape time. Unset, nothing is imported
 and every recording call is one ``None`` check.
+
+A pool process's counts stay in the directory after it exits or is replaced; its live gauge
+(stage runs under way) must not. A killed process (SIGKILL, a hard time limit, the OOM killer)
+runs no exit hook of its own, so the main process drops the live gauges of every process that is
+no longer one of its running children each time it is scraped, whichever way the process ended.
 """
 
 import os
@@ -13,6 +18,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from worker.config import Settings
@@ -54,9 +60,10 @@ STAGE = Spec(
 DURATION = Spec(
     "histogram", "newsflow_stage_duration_seconds", "Time a stage run took, every outcome.", ("stage",)
 )
+RUNNING = Spec("gauge", "newsflow_stage_in_progress", "Stage runs under way, by stage.", ("stage",))
 QUEUE = Spec("gauge", "newsflow_queue_length", "Messages waiting in a stage queue.", ("queue",))
 DEAD = Spec("gauge", "newsflow_dead_letters", "Entries in the dead-letter Stream.", ())
-SPECS = (PUBLISHED, STAGE, DURATION, QUEUE, DEAD)
+SPECS = (PUBLISHED, STAGE, DURATION, RUNNING, QUEUE, DEAD)
 # Stage outcomes: finished and handed on, retried, dead-lettered, or requeued (Redis down).
 OUTCOMES = ("done", "retry", "failed", "requeued")
 # Stages take from milliseconds (clean) to seconds (entities on a long article).
@@ -72,13 +79,25 @@ class Metrics:
     """The metric objects of one process; their values go to the multiprocess directory."""
 
     def __init__(self) -> None:
-        from prometheus_client import Counter, Histogram
+        from prometheus_client import Counter, Gauge, Histogram
 
         self.published: Counter = Counter(PUBLISHED.name, PUBLISHED.doc, PUBLISHED.labels, registry=None)
         self.stage: Counter = Counter(STAGE.name, STAGE.doc, STAGE.labels, registry=None)
         self.duration: Histogram = Histogram(
             DURATION.name, DURATION.doc, DURATION.labels, buckets=BUCKETS, registry=None
         )
+        # Summed over the processes still running (a "live" gauge: one file per process).
+        self.running: Gauge = Gauge(
+            RUNNING.name, RUNNING.doc, RUNNING.labels, multiprocess_mode="livesum", registry=None
+        )
+
+    def stage_started(self, stage: str) -> None:
+        """A stage run began (``stage_left`` when it ends, however it ends)."""
+        self.running.labels(stage=stage).inc()
+
+    def stage_left(self, stage: str) -> None:
+        """A stage run begun by ``stage_started`` is over."""
+        self.running.labels(stage=stage).dec()
 
     def stage_ended(self, stage: str, outcome: str, seconds: float) -> None:
         """One stage run ended with ``outcome`` after ``seconds``."""
@@ -103,12 +122,59 @@ def for_settings(settings: Settings) -> Metrics | None:
     return _metrics
 
 
-def process_exited(pid: int) -> None:
-    """Tell the multiprocess directory that pool process ``pid`` is gone (its counts stay)."""
-    if os.environ.get(MULTIPROC_ENV):
-        from prometheus_client import multiprocess
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is this process or a live child of it (a pid reused since is not)."""
+    if pid == os.getpid():
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return not Path("/proc/self/stat").exists() and _exists(pid)  # no /proc: ask the kernel
+    except OSError:
+        return False
+    state, parent = stat.rpartition(")")[2].split()[:2]
+    return state != "Z" and int(parent) == os.getpid()
 
-        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:  # gone, or someone else's now
+        return False
+    return True
+
+
+def reap_exited(directory: str) -> list[int]:
+    """Drop the live gauges of the processes that are no longer running; returns their pids.
+
+    Their counter and histogram files stay, so the served counts keep what they counted.
+    """
+    from prometheus_client import multiprocess
+
+    gone = sorted(
+        {
+            pid
+            for path in Path(directory).glob("gauge_live*_*.db")
+            if not _running(pid := int(path.stem.rpartition("_")[2]))
+        }
+    )
+    for pid in gone:
+        multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+    return gone
+
+
+class LiveCollector:
+    """The multiprocess directory's sum, once the processes that have gone are dropped from it."""
+
+    def __init__(self, directory: str) -> None:
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        self.directory = directory
+        self.files = MultiProcessCollector(None, path=directory)  # type: ignore[no-untyped-call]
+
+    def collect(self) -> Iterable["Metric"]:
+        reap_exited(self.directory)
+        return cast("Iterable[Metric]", self.files.collect())  # type: ignore[no-untyped-call]
 
 
 class RedisCollector:
@@ -147,14 +213,13 @@ def serving(settings: Settings) -> Iterator[str | None]:
     directory = tempfile.mkdtemp(prefix="newsflow-metrics-")
     os.environ[MULTIPROC_ENV] = directory
     from prometheus_client import CollectorRegistry, start_http_server, values
-    from prometheus_client.multiprocess import MultiProcessCollector
 
     # prometheus_client picks file-backed values when it is first imported: should anything have
     # imported it before the directory existed, pick again (metrics read this when created).
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
 
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    registry.register(LiveCollector(directory))
     registry.register(cast("Collector", RedisCollector(settings)))
     url = f"http://{settings.metrics_host}:{settings.metrics_port}/metrics"
     try:

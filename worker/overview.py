@@ -50,6 +50,8 @@ def _rate(count: int) -> StageRate:
 
 def queue_depths(delivery: Delivery, queues: list[str]) -> dict[str, int]:
     """Messages waiting in each queue (every priority)."""
+    if delivery.settings.broker_is_amqp:
+        return delivery.rabbit.depths(queues)
     with delivery.client.pipeline(transaction=False) as pipe:
         for queue in queues:
             pipe.llen(queue)

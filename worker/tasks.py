@@ -9,13 +9,12 @@ Every failure ends as one ErrorEvent and stops the article; transient failures a
 with exponential backoff and jitter (see failures.py).
 """
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Signature, Task
-from celery.signals import celeryd_after_setup, task_rejected, worker_process_init, worker_process_shutdown
+from celery.signals import celeryd_after_setup, task_rejected, worker_process_init
 
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
@@ -26,7 +25,6 @@ from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.logging import get_logger
-from worker.metrics import process_exited
 from worker.payloads import parse_raw, payload_id
 from worker.runtime import Runtime
 from worker.stages.clean import clean
@@ -212,11 +210,6 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     def _warm_up(**_: object) -> None:
         runtime.warm_up(_consumed_queues(app, settings))
         runtime.fused = _fused_for(app) if can_fuse() else frozenset()
-
-    @worker_process_shutdown.connect(weak=False)
-    def _exited(pid: int | None = None, **_: object) -> None:
-        """A pool process going away: its live gauges leave the metrics (its counts stay)."""
-        process_exited(pid or os.getpid())
 
     @task_rejected.connect(weak=False)
     def _rejected(message: Any = None, exc: BaseException | None = None, **_: object) -> None:

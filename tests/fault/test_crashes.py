@@ -1,4 +1,5 @@
-"""Workers killed mid-task, Redis restarted mid-run, a consumer offline: nothing lost, nothing twice."""
+"""Workers killed mid-task, the broker or Redis restarted mid-run, a consumer offline: nothing lost,
+nothing twice. The worker-killing tests run on both brokers (Redis, RabbitMQ)."""
 
 import json
 import os
@@ -9,7 +10,17 @@ import uuid
 from collections import Counter
 
 from schemas import RawArticle
-from tests.conftest import ROOT, cleanup, make_settings, node_name, start_worker, stop_worker
+from tests.conftest import (
+    ROOT,
+    cleanup,
+    make_settings,
+    node_name,
+    rabbit_vhost,
+    rabbitmqctl,
+    start_worker,
+    stop_worker,
+    vhost_of,
+)
 from worker.app import create_app
 from worker.config import Settings
 from worker.consume import GroupConsumer
@@ -39,42 +50,56 @@ def _articles(seed_text: str, count: int) -> list[RawArticle]:
 
 
 def test_killing_workers_mid_task_loses_and_duplicates_nothing(
-    own_settings: Settings, seed_text: str
+    broker_settings: Settings, seed_text: str
 ) -> None:
+    own_settings = broker_settings
     worker = start_worker(own_settings, ROOT / ".pytest-worker-kill.log", concurrency=2)
     delivery, app = Delivery.from_settings(own_settings), create_app(own_settings)
     articles = _articles(seed_text, 200)
     try:
         for article in articles:
             submit(app, delivery, article)
-        kills = 0
+        kills, killed = 0, set()
         deadline = time.monotonic() + 120
         while kills < 10 and time.monotonic() < deadline:
             active = app.control.inspect(destination=[node_name(own_settings)], timeout=0.5).active() or {}
+            # Each task at most once: RabbitMQ hands a returned message straight back, and the same
+            # article killed max_deliveries times would rightly be dead-lettered.
             busy = [
-                task["worker_pid"] for tasks in active.values() for task in tasks if task.get("worker_pid")
+                (task["worker_pid"], task["id"])
+                for tasks in active.values()
+                for task in tasks
+                if task.get("worker_pid") and task["id"] not in killed
             ]
             if busy:
                 try:
-                    os.kill(busy[0], signal.SIGKILL)  # a pool process in the middle of a task
+                    os.kill(busy[0][0], signal.SIGKILL)  # a pool process in the middle of a task
                 except ProcessLookupError:
                     continue  # it was replaced since `inspect` saw it
                 kills += 1
+                killed.add(busy[0][1])
                 time.sleep(0.7)
         assert kills == 10, "the run ended before 10 workers could be killed mid-task"
         ids = [a.id or "" for a in articles]
         _wait_all(delivery, ids, timeout_s=240)
         counts = _published_counts(delivery)
+        assert [fields["error"] for _, fields in delivery.entries(delivery.keys.dead)] == []
         assert all(state == "result" for state in delivery.states(ids))
         assert [i for i in ids if counts[i] != 1] == []  # each published exactly once
         assert worker.poll() is None
     finally:
         stop_worker(worker)
+        delivery.close()
 
 
-def test_a_message_that_keeps_killing_its_worker_is_dead_lettered(redis_url: str, seed_text: str) -> None:
-    """A redelivered message counts its deliveries; past ``max_deliveries`` it stops the article."""
-    settings = make_settings(redis_url, max_deliveries=1)
+def test_a_message_that_keeps_killing_its_worker_is_dead_lettered(
+    redis_url: str, broker: str | None, seed_text: str
+) -> None:
+    """A redelivered message counts its deliveries; past ``max_deliveries`` it stops the article.
+
+    On Redis the worker counts redeliveries in Redis; on RabbitMQ it reads the quorum queue's
+    ``x-delivery-count``."""
+    settings = make_settings(redis_url, max_deliveries=1, broker_url=broker)
     worker = start_worker(settings, ROOT / ".pytest-worker-poison.log", concurrency=1)
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     article = RawArticle(id=f"poison-{uuid.uuid4().hex[:6]}", text="\n\n".join([seed_text] * 30))
@@ -95,13 +120,17 @@ def test_a_message_that_keeps_killing_its_worker_is_dead_lettered(redis_url: str
         assert error["reason"] == "worker_lost"
         assert f"newsflow.{error['stage']}" == next(iter(killed.values()))  # the killed task's stage
         assert error["input_ref"] == delivery.keys.dead_input(article.id or "")  # kept for requeue
+        assert len(delivery.entries(delivery.keys.dead)) == 1  # one ErrorEvent
         assert worker.poll() is None
     finally:
         stop_worker(worker)
+        delivery.close()
         cleanup(settings)
 
 
-def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
+def test_restarting_redis_mid_run_loses_nothing(broker: str | None, seed_text: str) -> None:
+    """On Redis as broker and store; with RabbitMQ as broker, Redis is the store alone, and the
+    stages' retries go through RabbitMQ's delayed delivery while it is down."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir:
         server = start_redis(port, directory=workdir, durable=True)
@@ -109,11 +138,14 @@ def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
             f"redis://127.0.0.1:{port}/0",
             visibility_timeout_s=15,
             # look for unacknowledged messages past the visibility timeout every 2 s, not every 100 s
-            broker_transport_options={"unacked_restore_interval": 2, "unacked_restore_throttle": 1},
+            broker_transport_options={"unacked_restore_interval": 2, "unacked_restore_throttle": 1}
+            if broker is None
+            else {},
             soft_time_limits_s={"clean": 3, "entities": 5, "summarise": 2},
             hard_time_limits_s={"clean": 4, "entities": 7, "summarise": 3},  # 14 s fused: under 15
             max_retries=10,
             retry_backoff_max_s=2,
+            broker_url=broker,
         )
         worker = start_worker(settings, ROOT / ".pytest-worker-redis.log", concurrency=2)
         delivery, app = Delivery.from_settings(settings), create_app(settings)
@@ -135,7 +167,86 @@ def test_restarting_redis_mid_run_loses_nothing(seed_text: str) -> None:
             assert worker.poll() is None  # it reconnected rather than died
         finally:
             stop_worker(worker)
-            delivery.client.close()
+            delivery.close()
+            server.stop()
+
+
+def test_rabbitmq_dropping_every_connection_mid_run_loses_nothing(redis_url: str, seed_text: str) -> None:
+    """RabbitMQ's side of a broker restart: every connection of the vhost closed, twice, mid-run.
+
+    The worker reconnects, the messages it held come back to the quorum queues, and each article
+    is published once. (Restarting the node itself would cut every other user of this shared
+    RabbitMQ; closing the vhost's connections is what a restart does to the clients.)
+    """
+    with rabbit_vhost() as url:
+        settings = make_settings(redis_url, broker_url=url)
+        worker = start_worker(settings, ROOT / ".pytest-worker-rabbit-drop.log", concurrency=2)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        articles = _articles(seed_text, 60)
+        ids = [a.id or "" for a in articles]
+        try:
+            for article in articles:
+                submit(app, delivery, article)
+            for done_before in (10, 25):
+                deadline = time.monotonic() + 90
+                while sum(s is not None for s in delivery.states(ids)) < done_before:
+                    assert time.monotonic() < deadline, "the run stalled"
+                    time.sleep(0.05)
+                rabbitmqctl("close_all_connections", "-p", vhost_of(url), "newsflow fault test")
+            _wait_all(delivery, ids, timeout_s=150)
+            counts = _published_counts(delivery)
+            assert all(state == "result" for state in delivery.states(ids))
+            assert [i for i in ids if counts[i] != 1] == []
+            assert worker.poll() is None  # it reconnected rather than died
+            log = (ROOT / ".pytest-worker-rabbit-drop.log").read_text()
+            assert log.count("Connection to broker lost") >= 2  # the fault did happen, twice
+        finally:
+            stop_worker(worker)
+            delivery.close()
+            cleanup(settings)
+
+
+def test_a_long_redis_outage_on_rabbitmq_ends_each_article_once_through_the_dead_letters(
+    redis_url: str, seed_text: str
+) -> None:
+    """RabbitMQ up, Redis down for 10 s, no retries: the messages in flight are requeued until the
+    broker's delivery limit moves them to the dead-letter queue, where the workers hold them until
+    Redis is back; then each article ends as exactly one terminal event, none lost."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="newsflow-fault-redis-") as workdir, rabbit_vhost() as url:
+        server = start_redis(port, directory=workdir, durable=True)
+        settings = make_settings(
+            f"redis://127.0.0.1:{port}/0", broker_url=url, max_retries=0, max_deliveries=2
+        )
+        worker = start_worker(settings, ROOT / ".pytest-worker-rabbit-outage.log", concurrency=1)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        articles = _articles(seed_text, 12)
+        ids = [a.id or "" for a in articles]
+        try:
+            for article in articles:
+                submit(app, delivery, article)
+            deadline = time.monotonic() + 60
+            while not any(delivery.states(ids)):
+                assert time.monotonic() < deadline, "nothing was published before the outage"
+                time.sleep(0.05)
+            server.stop()
+            time.sleep(10)
+            server = start_redis(port, directory=workdir, durable=True)
+            _wait_all(delivery, ids, timeout_s=180)
+            published = _published_counts(delivery)
+            dead = Counter(
+                json.loads(fields["error"])["article_id"]
+                for _, fields in delivery.entries(delivery.keys.dead, count=100_000)
+            )
+            assert [i for i in ids if published[i] + dead[i] != 1] == []  # one terminal event each
+            messages = [
+                json.loads(fields["error"])["message"] for _, fields in delivery.entries(delivery.keys.dead)
+            ]
+            assert any(m.startswith("RabbitMQ dead-lettered it") for m in messages), messages
+            assert worker.poll() is None
+        finally:
+            stop_worker(worker)
+            delivery.close()
             server.stop()
 
 

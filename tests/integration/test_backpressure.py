@@ -18,8 +18,9 @@ from worker.pipeline import submit
 ENGLISH = "The city council approved the new school budget on Tuesday after a long debate. "
 
 
-def test_submit_waits_for_room_and_then_says_the_queues_are_full(redis_url: str) -> None:
-    settings = make_settings(redis_url, max_queued=3, queue_wait_timeout_s=0.6)
+def test_submit_waits_for_room_and_then_says_the_queues_are_full(redis_url: str, broker: str | None) -> None:
+    """On either broker: the queue lengths come from Redis's lists or RabbitMQ's queues."""
+    settings = make_settings(redis_url, max_queued=3, queue_wait_timeout_s=0.6, broker_url=broker)
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     try:
         for n in range(3):  # no worker: they stay queued
@@ -31,12 +32,28 @@ def test_submit_waits_for_room_and_then_says_the_queues_are_full(redis_url: str)
         assert time.monotonic() - started >= 0.6
         assert delivery.queued() == 3 and delivery.status("bp-3") == {}
     finally:
-        delivery.client.close()
+        delivery.close()
         cleanup(settings)
 
 
-def test_the_ingest_bridge_leaves_the_backlog_in_the_stream(redis_url: str) -> None:
-    settings = make_settings(redis_url, max_queued=5)
+def test_one_producer_fills_the_queues_exactly_to_the_limit(redis_url: str, broker: str | None) -> None:
+    """On RabbitMQ submit reads the lengths only every tenth of the room it found: never past it."""
+    settings = make_settings(redis_url, max_queued=40, queue_wait_timeout_s=0.3, broker_url=broker)
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    try:
+        submitted = 0
+        with pytest.raises(QueueFull):
+            while submitted <= settings.max_queued:
+                submit(app, delivery, RawArticle(id=f"fill-{submitted}", text=ENGLISH * 3))
+                submitted += 1
+        assert submitted == settings.max_queued == delivery.queued()
+    finally:
+        delivery.close()
+        cleanup(settings)
+
+
+def test_the_ingest_bridge_leaves_the_backlog_in_the_stream(redis_url: str, broker: str | None) -> None:
+    settings = make_settings(redis_url, max_queued=5, broker_url=broker)
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     try:
         for n in range(20):
@@ -47,7 +64,7 @@ def test_the_ingest_bridge_leaves_the_backlog_in_the_stream(redis_url: str) -> N
         assert moved == 5 and delivery.queued() == 5  # 3, then 2, then nothing while full
         assert int(delivery.client.xlen(settings.keys.ingest)) == 15
     finally:
-        delivery.client.close()
+        delivery.close()
         cleanup(settings)
 
 

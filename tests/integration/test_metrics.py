@@ -1,12 +1,17 @@
 """Prometheus metrics of a real prefork worker, scraped over HTTP."""
 
+import os
+import signal
 import socket
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from schemas import ArticleResult, ErrorEvent
@@ -22,7 +27,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def _scrape(url: str) -> Samples:
     with urllib.request.urlopen(url, timeout=10) as response:
         text = response.read().decode("utf-8")
     return {
@@ -32,8 +40,21 @@ def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
-def _value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+def _value(samples: Samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+def _scrape_until(url: str, done: Callable[[Samples], bool], timeout_s: float) -> Samples:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        samples = _scrape(url)
+        if done(samples) or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.2)
+
+
+def _running(samples: Samples) -> float:
+    return sum(v for (name, _), v in samples.items() if name == "newsflow_stage_in_progress")
 
 
 def test_a_prefork_worker_serves_counts_summed_over_its_processes(
@@ -54,13 +75,17 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
             failed = client.submit(html="<html><body></body></html>", id=f"m-empty-{uuid.uuid4().hex[:6]}")
             assert all(isinstance(client.wait(i, 120), ArticleResult) for i in ids)
             assert isinstance(client.wait(failed, 60), ErrorEvent)
-        deadline = time.monotonic() + 15
-        while True:  # the counters are written just after the publish the client saw
-            samples = _scrape(url)
-            summarised = _value(samples, "newsflow_stage_total", stage="summarise", outcome="done")
-            if summarised == ARTICLES or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        # The counters are written just after the publish the client saw: wait for the last
+        # stage runs of the results and of the error to end.
+        samples = _scrape_until(
+            url,
+            lambda s: (
+                _value(s, "newsflow_stage_total", stage="summarise", outcome="done") == ARTICLES
+                and _value(s, "newsflow_stage_total", stage="clean", outcome="failed") == 1
+                and _running(s) == 0
+            ),
+            15,
+        )
 
         assert _value(samples, "newsflow_published_total", kind="result") == ARTICLES
         assert _value(samples, "newsflow_published_total", kind="error") == 1
@@ -83,6 +108,76 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
         stop_worker(process)
         cleanup(settings)
     assert list(tmp_path.glob("newsflow-metrics-*")) == []  # the directory goes with the worker
+
+
+def _file_values(path: Path) -> Samples:
+    """The samples one process wrote to one file of the multiprocess directory."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in MultiProcessCollector.merge([str(path)], accumulate=False)  # type: ignore[no-untyped-call]
+        for sample in family.samples
+    }
+
+
+def test_a_killed_pool_process_keeps_its_counts_and_leaves_no_stage_run_behind(
+    redis_url: str, seed_text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL runs no exit hook in the killed process: the main process must drop its live gauge."""
+    port = _free_port()
+    settings = make_settings(redis_url, metrics_port=port)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    process = start_worker(settings, tmp_path / "worker.log", concurrency=2)
+    url = f"http://127.0.0.1:{port}/metrics"
+    tag = uuid.uuid4().hex[:6]
+    try:
+        with Client(settings) as client:
+            paragraphs = seed_text.split("\n\n")
+            short = [client.submit("\n\n".join(paragraphs[n:]), id=f"k-{n}-{tag}") for n in range(ARTICLES)]
+            assert all(isinstance(client.wait(i, 120), ArticleResult) for i in short)
+            _scrape_until(
+                url,
+                lambda s: (
+                    _value(s, "newsflow_published_total", kind="result") == ARTICLES and _running(s) == 0
+                ),
+                15,
+            )
+            # Two long articles keep both pool processes inside a stage run long enough to kill one.
+            long = [
+                client.submit(f"Copy {n}.\n\n" + "\n\n".join([seed_text] * 40), id=f"k-long-{n}-{tag}")
+                for n in range(2)
+            ]
+            busy = _scrape_until(url, lambda s: _running(s) == 2, 120)
+            assert _running(busy) == 2
+            (directory,) = tmp_path.glob("newsflow-metrics-*")
+            children = {child.pid for child in psutil.Process(process.pid).children()}
+            published = {
+                pid: _value(
+                    _file_values(directory / f"counter_{pid}.db"), "newsflow_published_total", kind="result"
+                )
+                for pid in children
+                if (directory / f"counter_{pid}.db").exists()
+            }
+            victim = max(published, key=lambda pid: published[pid])
+            assert published[victim] > 0  # the process killed has counted results of its own
+            live = directory / f"gauge_livesum_{victim}.db"
+            assert sum(_file_values(live).values()) == 1  # killed inside its stage run
+            os.kill(victim, signal.SIGKILL)
+
+            # The killed run is redelivered to the replacement process and published once.
+            assert all(isinstance(client.wait(i, 300), ArticleResult) for i in long)
+        done = ARTICLES + 2
+        samples = _scrape_until(
+            url,
+            lambda s: _value(s, "newsflow_published_total", kind="result") == done and _running(s) == 0,
+            30,
+        )
+        assert _value(samples, "newsflow_published_total", kind="result") == done  # the dead one's too
+        assert _running(samples) == 0
+        assert not live.exists()  # its live gauge went with it
+        assert (directory / f"counter_{victim}.db").exists()  # its counts did not
+    finally:
+        stop_worker(process)
+        cleanup(settings)
 
 
 def test_the_metrics_server_binds_loopback_by_default() -> None:

@@ -63,3 +63,15 @@ def test_refused_credentials_say_to_check_them(monkeypatch: pytest.MonkeyPatch) 
         " pair or user is disabled); check the user and password in NEWSFLOW_REDIS_URL",
         EXIT_UNREACHABLE,
     )
+
+
+def test_an_unreachable_rabbitmq_names_the_broker_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kombu.exceptions import OperationalError
+
+    monkeypatch.setenv("NEWSFLOW_BROKER_URL", "amqp://newsflow:s3cret@rabbit.example:5672/nf")
+    explained = explain(OperationalError("[Errno 111] Connection refused"))
+    assert explained == (
+        "cannot reach the broker at amqp://newsflow:***@rabbit.example:5672/nf ([Errno 111] Connection"
+        " refused); check NEWSFLOW_BROKER_URL",
+        EXIT_UNREACHABLE,
+    )

@@ -124,3 +124,30 @@ def test_grafana_has_no_default_admin_password_and_listens_on_localhost() -> Non
     ]
     assert "./deploy/grafana/newsflow.json:/var/lib/grafana/dashboards/newsflow.json:ro" in grafana["volumes"]
     assert "GRAFANA_PASSWORD=" in (ROOT / ".env.example").read_text(encoding="utf-8")
+
+
+def test_a_rabbitmq_broker_is_behind_a_profile_with_a_password_from_env() -> None:
+    compose = _compose()
+    rabbitmq = compose["services"]["rabbitmq"]
+    assert rabbitmq["profiles"] == ["rabbitmq"]
+    assert rabbitmq["image"].startswith("rabbitmq:3.")  # quorum queues, no default delivery limit
+    assert rabbitmq["environment"]["RABBITMQ_DEFAULT_PASS"] == "${RABBITMQ_PASSWORD:-}"  # no default
+    assert 'test -n "$$RABBITMQ_DEFAULT_PASS"' in rabbitmq["entrypoint"][2]
+    # the management UI on localhost; AMQP itself only on the backend network
+    assert rabbitmq["ports"] == ["127.0.0.1:15672:15672"]
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
+    assert "rabbitmq-data" in compose["volumes"]
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "RABBITMQ_PASSWORD=" in example and "NEWSFLOW_BROKER_URL=amqp://" in example
+
+
+def test_every_worker_takes_its_broker_from_env_and_waits_for_rabbitmq_only_when_it_runs() -> None:
+    services = _compose()["services"]
+    for name in (*Settings().queues, "pipeline", "ingest"):
+        service = services[name]
+        assert service["environment"]["NEWSFLOW_BROKER_URL"] == "${NEWSFLOW_BROKER_URL:-}"  # empty: Redis
+        assert service["depends_on"]["rabbitmq"] == {"condition": "service_healthy", "required": False}
+    assert Settings(broker_url="").broker == Settings().redis_url  # compose's empty value means Redis
+    assert services["flower"]["environment"]["CELERY_BROKER_URL"].startswith(
+        "${NEWSFLOW_BROKER_URL:-redis://"
+    )

@@ -59,6 +59,7 @@ def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
         "newsflow.summarise": (10, 20),
     }
     assert conf.worker_max_memory_per_child == settings.max_memory_per_child_kb
+    assert conf.worker_proc_alive_timeout >= 60  # a replacement process loads spaCy before it is up
     queues = {q.name: q for q in conf.task_queues}
     assert set(queues) == {"clean", "entities", "summarise"}
     for name, queue in queues.items():
@@ -80,3 +81,34 @@ def test_app_has_the_reliability_options_and_one_queue_per_stage() -> None:
 def test_inconsistent_limits_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=r"limit|visibility"):
         Settings.model_validate(bad)
+
+
+def test_the_broker_is_the_redis_url_unless_broker_url_names_rabbitmq(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSFLOW_REDIS_URL", "redis://store:6379/2")
+    assert (Settings().broker, Settings().broker_is_amqp) == ("redis://store:6379/2", False)
+    monkeypatch.setenv("NEWSFLOW_BROKER_URL", "amqp://u:p@rabbit:5672/newsflow")
+    settings = Settings()
+    assert (settings.broker, settings.broker_is_amqp) == ("amqp://u:p@rabbit:5672/newsflow", True)
+    assert settings.redis_url == "redis://store:6379/2"  # results, status and Streams stay there
+
+
+def test_on_rabbitmq_the_stage_queues_are_quorum_queues_dead_lettering_to_one_queue() -> None:
+    settings = Settings(
+        redis_url="rediss://:pw@127.0.0.1:1/0",
+        broker_url="amqp://guest:guest@127.0.0.1:1//",
+        max_deliveries=4,
+    )
+    conf = create_app(settings).conf
+    queues = {q.name: q for q in conf.task_queues}
+    assert set(queues) == {"clean", "entities", "summarise", settings.queue_dead_letters}
+    for name in settings.queues:
+        arguments = queues[name].queue_arguments
+        assert arguments["x-queue-type"] == "quorum" and arguments["x-delivery-limit"] == 4
+        assert arguments["x-dead-letter-routing-key"] == settings.queue_dead_letters
+        assert queues[name].exchange.type == "topic"  # Celery's native delayed delivery needs it
+    assert queues[settings.queue_dead_letters].queue_arguments == {"x-queue-type": "quorum"}
+    assert conf.task_acks_late and conf.worker_detect_quorum_queues
+    assert conf.broker_transport_options == {"confirm_publish": True}  # no Redis visibility timeout
+    assert not conf.broker_use_ssl  # Redis's TLS options are not RabbitMQ's

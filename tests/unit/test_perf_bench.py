@@ -1,5 +1,7 @@
 """The benchmark's arithmetic: ratios per round, the idle comparison on the same articles."""
 
+from pathlib import Path
+
 from bench.perf import Round, Run, _median
 
 
@@ -60,3 +62,47 @@ def test_the_metrics_ratio_compares_the_run_with_metrics_to_d2() -> None:
     with_metrics = Round(runs, [44.0], [52.0], _run("d2m", 29.7)).ratios()
     assert with_metrics["metrics_d2_over_d2"] == 0.99
     assert "metrics_d2_over_d2" not in Round(runs, [44.0], [52.0]).ratios()
+
+
+class _Calls:
+    """Records the metric calls made on it (a stand-in for worker.metrics.Metrics)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, ...]] = []
+
+    def stage_started(self, stage: str) -> None:
+        self.calls.append(("started", stage))
+
+    def stage_ended(self, stage: str, outcome: str, seconds: float) -> None:
+        assert 0 <= seconds < 1
+        self.calls.append(("ended", stage, outcome))
+
+    def stage_left(self, stage: str) -> None:
+        self.calls.append(("left", stage))
+
+    def published_one(self, kind: str) -> None:
+        self.calls.append(("published", kind))
+
+
+def test_the_metrics_cost_loop_makes_a_fused_articles_metric_calls() -> None:
+    from bench.metrics_cost import record_article
+
+    recorder = _Calls()
+    record_article(recorder)
+    stages = ("clean", "entities", "summarise")
+    expected = [call for s in stages for call in (("started", s), ("ended", s, "done"), ("left", s))]
+    assert recorder.calls == [*expected, ("published", "result")]
+    record_article(None)  # without metrics: only the checks
+
+
+def test_callgrind_dumps_are_read_by_part_name(tmp_path: Path) -> None:
+    from bench.metrics_cost import _totals
+
+    header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\n"
+    (tmp_path / "callgrind.out.1").write_text(
+        header + "desc: Trigger: Client Request: pipeline\nevents: Ir\nsummary: 1200\n"
+        "fn=(1) f\n0 1200\ntotals: 1200\n"
+    )
+    (tmp_path / "callgrind.out.2").write_text(header + "desc: Trigger: Client Request: off\ntotals: 35\n")
+    (tmp_path / "callgrind.out").write_text(header + "desc: Trigger: Program termination\ntotals: 9\n")
+    assert _totals(tmp_path) == {"pipeline": 1200, "off": 35}
