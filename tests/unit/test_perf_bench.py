@@ -27,6 +27,9 @@ def test_ratios_compare_the_configurations_of_one_round() -> None:
     # idle samples 0, 1, 0 are compared with (b) on articles 0, 1, 0: p50 44 against 40
     assert ratios["idle_p50_d_over_b"] == 1.1
     assert ratios["unfused_idle_p50_d_over_b"] == 1.3
+    assert "d2_over_e_articles_per_s" not in ratios  # no (e) in this round
+    with_e = Round([*runs, _run("e", 40)], idle_ms=[44.0], idle_unfused_ms=[52.0]).ratios()
+    assert with_e["d2_over_e_articles_per_s"] == 0.75  # (d, 2) at 30/s against the bare model's 40/s
 
 
 def test_median_of_odd_and_even_counts() -> None:
