@@ -16,6 +16,7 @@ from celery import Task
 from celery.exceptions import Ignore, Reject, Retry, SoftTimeLimitExceeded
 from celery.worker.request import Request
 from kombu.exceptions import OperationalError
+from pydantic import BaseModel
 
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
@@ -39,7 +40,10 @@ log = get_logger("newsflow.failures")
 
 
 def as_text(payload: object) -> str:
-    """A payload as JSON text (a str payload is kept as it came)."""
+    """A payload as JSON text (a str payload is kept as it came; a stage document handed on
+    between fused stages as an object is the JSON the next stage's queue would have carried)."""
+    if isinstance(payload, BaseModel):
+        return payload.model_dump_json()
     return payload if isinstance(payload, str) else json.dumps(payload, sort_keys=True, default=str)
 
 

@@ -4,7 +4,7 @@ import hashlib
 import json
 import re
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemas.article import RawArticle
 from schemas.result import ErrorReason
@@ -34,9 +34,13 @@ def parse_raw(payload: object) -> RawArticle:
 def payload_id(payload: object) -> str:
     """The best id for an input that may not even parse: its own id, else a hash of it.
 
-    For a stage document (a CleanArticle or AnalysedArticle as JSON) this is its article_id,
-    read from the document's head without parsing the rest (the task parses it once, later).
+    For a stage document (a CleanArticle or AnalysedArticle, as JSON or, between fused stages,
+    as the object) this is its article_id, read from the document's head without parsing the
+    rest (the task parses it once, later).
     """
+    if isinstance(payload, BaseModel):
+        given = getattr(payload, "article_id", None)
+        payload = {"article_id": given} if isinstance(given, str) else payload.model_dump(mode="json")
     if isinstance(payload, str):
         head = _DOCUMENT_HEAD.match(payload)
         if head is not None:

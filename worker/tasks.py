@@ -65,19 +65,25 @@ def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
     return cleaned
 
 
-def _entities(document: object, runtime: Runtime) -> str:
+def _entities(document: object, runtime: Runtime) -> AnalysedArticle:
     """The entities stage with the model of the article's language (rule-based without one)."""
-    article = CleanArticle.model_validate_json(str(document))
+    article = (
+        document if isinstance(document, CleanArticle) else CleanArticle.model_validate_json(str(document))
+    )
     _check_tokens(article, runtime.settings)
     nlp = runtime.nlp_for(article.language)
-    return analyse_in_language(article, nlp, chunk_chars=runtime.settings.ner_chunk_chars).model_dump_json()
+    return analyse_in_language(article, nlp, chunk_chars=runtime.settings.ner_chunk_chars)
 
 
 @dataclass(frozen=True)
 class _Output:
-    """A stage's output document, and the queue of its own the next stage takes it from, if any."""
+    """A stage's output document, and the queue of its own the next stage takes it from, if any.
 
-    document: str
+    The document stays an object while the next stage runs in the same task (fused), and becomes
+    JSON only when it is handed on through the broker.
+    """
+
+    document: CleanArticle | AnalysedArticle
     queue: str | None = None
 
 
@@ -127,10 +133,14 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                 _publish(runtime, cleaned, revision)
                 return None
             queue = settings.entities_queue(cleaned.language)
-            return _Output(cleaned.model_dump_json(), None if queue == settings.queue_entities else queue)
+            return _Output(cleaned, None if queue == settings.queue_entities else queue)
         if stage is Stage.ENTITIES:
             return _Output(_entities(document, runtime))
-        analysed = AnalysedArticle.model_validate_json(str(document))
+        analysed = (
+            document
+            if isinstance(document, AnalysedArticle)
+            else AnalysedArticle.model_validate_json(str(document))
+        )
         result = summarise(
             analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
         )
@@ -149,8 +159,9 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                 if output is None or following is None:
                     return
                 if following not in chain or output.queue is not None:
+                    handed_on = output.document.model_dump_json()
                     stage_signature(
-                        task.app, following, output.document, revision=revision, k=k, max_words=words
+                        task.app, following, handed_on, revision=revision, k=k, max_words=words
                     ).apply_async(**({"queue": output.queue} if output.queue else {}))
                     return
             document = output.document

@@ -4,6 +4,7 @@ import json
 
 from schemas import RawArticle
 from worker.config import Settings
+from worker.failures import as_text, input_hash
 from worker.payloads import payload_id
 from worker.stages.clean import clean
 
@@ -22,3 +23,16 @@ def test_other_payloads_fall_back_to_parsing_or_hashing() -> None:
     assert payload_id('{"text": "no id"}') == payload_id({"text": "no id"})
     broken = payload_id("{not json")
     assert len(broken) == 32 and broken == payload_id("{not json")
+
+
+def test_a_document_handed_on_as_an_object_is_named_and_kept_as_its_json() -> None:
+    """Between fused stages a document stays an object: a failure must name it and keep the
+    same JSON the next stage's queue would have carried (for ``dead --requeue``)."""
+    article = clean(RawArticle(id="fused-1", text="The council met on Tuesday to vote."), Settings())
+    document = article.model_dump_json()
+    assert payload_id(article) == payload_id(document) == "fused-1"
+    assert as_text(article) == document
+    assert input_hash(article) == input_hash(document)
+    assert payload_id(RawArticle(text="no id given")) == payload_id(
+        RawArticle(text="no id given").model_dump(mode="json")
+    )
