@@ -31,7 +31,8 @@ def test_the_baselines_come_first_then_the_tree_with_all_languages_and_english_o
     found = configs(ROOT, [tmp_path])
     assert [c.tree for c in found] == [tmp_path, ROOT, ROOT]
     assert [c.env for c in found] == [{}, {}, {"NEWSFLOW_LANGUAGES": ENGLISH_ONLY}]
-    assert found[0].label == f"{tmp_path} default"  # not a git checkout: named by its path
+    assert found[0].label == f"(a) {tmp_path} default"  # not a git checkout: named by its path
+    assert [c.label[:4] for c in found] == ["(a) ", "(b) ", "(c) "]
 
 
 def test_arguments_default_to_this_tree_and_refuse_a_folder_without_the_worker(tmp_path: Path) -> None:
