@@ -26,7 +26,15 @@ from pathlib import Path
 
 import redis
 
-from bench.backlog_figures import MEMORY_FACTOR, Sample, goals, published_once, shortened, summarise
+from bench.backlog_figures import (
+    MEMORY_FACTOR,
+    Sample,
+    distinct,
+    goals,
+    published_once,
+    shortened,
+    summarise,
+)
 from bench.common import DEFAULT_DATA, ROOT, cpu_count, write_results
 from bench.perf import console, worker
 from worker.app import create_app
@@ -39,12 +47,15 @@ KOMBU_KEYS = ("unacked", "unacked_index", "unacked_mutex", "_kombu.binding_deadl
 _ARTICLE_ID = re.compile(r'"article_id":"([^"]+)"')
 
 
-def articles(data: Path, count: int, words: int) -> Iterator[tuple[str, str]]:
-    """``count`` (id, text) pairs: the BBC dev texts, shortened and cycled, each id unique."""
+def articles(data: Path, count: int, words: int, vary: bool = False) -> Iterator[tuple[str, str]]:
+    """``count`` (id, text) pairs: the BBC dev texts, shortened and cycled, each id unique.
+
+    With ``vary``, each cycle's copies are made distinct (see ``distinct``)."""
     with (data / "bbc" / "bbc_dev.jsonl").open(encoding="utf-8") as handle:
         texts = [shortened(json.loads(line)["article"], words) for line in handle]
     for i in range(count):
-        yield f"bl-{i}", texts[i % len(texts)]
+        cycle, position = divmod(i, len(texts))
+        yield f"bl-{i}", distinct(texts[position], cycle) if vary else texts[position]
 
 
 class Sampler:
@@ -162,7 +173,9 @@ def start_pipeline(stack: ExitStack, settings: Settings, workers: int) -> None:
     stack.enter_context(worker([sys.executable, "-m", "worker.cli", "ingest"], env, lambda: True))
 
 
-def run(settings: Settings, items: list[tuple[str, str]], workers: int) -> dict[str, object]:
+def run(
+    settings: Settings, items: list[tuple[str, str]], workers: int, distinct_texts: bool
+) -> dict[str, object]:
     """The benchmark on ``settings`` (a database and prefix of its own); the figures and goals."""
     delivery = Delivery.from_settings(settings)
     client, keys = delivery.client, delivery.keys
@@ -194,6 +207,7 @@ def run(settings: Settings, items: list[tuple[str, str]], workers: int) -> dict[
         "workers": workers,
         "max_queued": settings.max_queued,
         "duplicates": settings.duplicates,
+        "distinct_texts": distinct_texts,
         "xadd_seconds": round(added_s, 2),
         "seconds": round(seconds, 1),
         "articles_per_s": round(len(items) / seconds, 2),
@@ -234,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes (one pool process each)")
     parser.add_argument("--max-queued", type=int, default=Settings.model_fields["max_queued"].default)
     parser.add_argument("--words", type=int, default=120, help="cut each text to this many words (0: whole)")
+    parser.add_argument(
+        "--distinct", action="store_true", help="vary the cycled texts so that none is a near-duplicate"
+    )
     parser.add_argument("--duplicates", choices=["annotate", "skip", "off"], default="annotate")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="a database of its own")
     args = parser.parse_args(argv)
@@ -254,13 +271,13 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{args.redis_url} holds keys: the benchmark needs a database of its own[/]")
         return 2
     (ROOT / "bench" / "results").mkdir(parents=True, exist_ok=True)
-    items = list(articles(args.data, args.articles, args.words))
+    items = list(articles(args.data, args.articles, args.words, args.distinct))
     console.print(
         f"[dim]{len(items)} articles of up to {args.words} words, {args.workers} workers,"
         f" max_queued {args.max_queued}, {cpu_count()} cores, prefix {tag}[/]"
     )
     try:
-        payload = run(settings, items, args.workers)
+        payload = run(settings, items, args.workers, args.distinct)
     finally:
         clean_up(settings)
     s: dict[str, object] = payload["summary"]  # type: ignore[assignment]

@@ -99,3 +99,12 @@ def shortened(text: str, words: int) -> str:
     """The first ``words`` words of ``text``, its paragraph breaks kept."""
     pieces = re.split(r"(\s+)", text.strip())  # word, space, word, ...
     return "".join(pieces[: 2 * words - 1]) if words else text
+
+
+def distinct(text: str, cycle: int) -> str:
+    """``text`` with every fourth word suffixed by ``cycle`` (0: unchanged), so that copies from two
+    cycles share no word 5-shingle and the near-duplicate index sees distinct articles."""
+    if not cycle:
+        return text
+    pieces = re.split(r"(\s+)", text.strip())  # words at even positions
+    return "".join(f"{p}{cycle}" if i % 8 == 0 else p for i, p in enumerate(pieces))

@@ -60,3 +60,18 @@ def test_a_text_is_shortened_to_its_first_words_with_its_paragraphs() -> None:
     text = "Headline here\n\nOne two three.\n\nFour five."
     assert shortened(text, 4) == "Headline here\n\nOne two"
     assert shortened(text, 0) == text
+
+
+def test_distinct_copies_share_no_five_word_shingle() -> None:
+    from bench.backlog_figures import distinct
+
+    text = "Headline of it\n\nOne two three four five six seven eight nine ten."
+
+    def shingles(value: str) -> set[tuple[str, ...]]:
+        words = value.split()
+        return {tuple(words[i : i + 5]) for i in range(len(words) - 4)}
+
+    assert distinct(text, 0) == text
+    first, second = distinct(text, 1), distinct(text, 2)
+    assert len(first.split()) == len(text.split()) and "\n\n" in first
+    assert not shingles(first) & shingles(second) and not shingles(first) & shingles(text)
