@@ -275,7 +275,8 @@ class Delivery:
         """Delete every key of this prefix (and its queue bindings); returns how many went."""
         prefix = self.keys.prefix
         doomed = list(self.client.scan_iter(match=f"{prefix}*", count=1000))
-        doomed += list(self.client.scan_iter(match=f"_kombu.binding.{prefix}*", count=1000))
+        for bindings in ("_kombu.binding.", "_kombu.binding_permanent."):  # kombu < 5.5, and >= 5.5
+            doomed += list(self.client.scan_iter(match=f"{bindings}{prefix}*", count=1000))
         return int(self.client.delete(*doomed)) if doomed else 0
 
     def entries(self, stream: str, after: str = "0-0", count: int = 500) -> list[tuple[str, dict[str, str]]]:

@@ -204,7 +204,8 @@ def test_purge_removes_every_key_of_the_prefix_and_nothing_else(redis_url: str) 
         for d in (delivery, neighbour):
             d.mark("a1", submitted=1)
             d.client.set(f"_kombu.binding.{d.keys.prefix}-clean", "x")
-        assert delivery.purge() == 2
+            d.client.sadd(f"_kombu.binding_permanent.{d.keys.prefix}-clean", "x")  # kombu 5.5 and later
+        assert delivery.purge() == 3
         assert list(delivery.client.scan_iter(match=f"*{mine.key_prefix}*")) == []
         assert neighbour.status("a1") == {"submitted": "1"}
     finally:
