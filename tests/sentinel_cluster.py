@@ -115,12 +115,16 @@ class SentinelCluster:
                     return False
             master = self.master_name()
             replica = self.client("b" if master == "a" else "a").info("replication")
-            return bool(replica.get("master_link_status") == "up")
+            if replica.get("master_link_status") != "up":
+                return False
+            # The replica acknowledges what it holds: a write now is confirmed (WAIT) in time.
+            return int(self.client(master).wait(1, 1000)) >= 1
         except (redis.RedisError, KeyError, StopIteration):
             return False
 
     def wait_until_ready(self, timeout_s: float = 30.0) -> None:
-        """Until each Sentinel sees the other two and the replica, and the replica is in sync."""
+        """Until each Sentinel sees the other two and the replica, and the replica is in sync and
+        acknowledges writes."""
         deadline = time.monotonic() + timeout_s
         while not self._ready():
             if time.monotonic() > deadline:
