@@ -253,9 +253,10 @@ class RedisKeys:
         """The input of the stage that failed, kept for ``dead --requeue``."""
         return f"{self.prefix}:dead:input:{article_id}"
 
-    def duplicate_band(self, band: int, digest: str) -> str:
-        """The first article seen with this LSH band of its signature (expires with the window)."""
-        return f"{self.prefix}:dup:band:{band}:{digest}"
+    @property
+    def duplicate_bands(self) -> str:
+        """The prefix of the hashes of LSH band fields (``<prefix><half-window>:<shard>``)."""
+        return f"{self.prefix}:dup:bands:"
 
     def duplicate_signature(self, article_id: str) -> str:
         """An article's arrival number and MinHash signature (expires with the window)."""

@@ -1,13 +1,22 @@
 """The feed-wide near-duplicate index: MinHash LSH bands in Redis, shared by every worker.
 
-One Lua script looks an article up and inserts it in a single round trip. For each of the
-signature's bands, a key holds the id of the first article seen with that band (``SET NX``);
-each article's signature is stored with its arrival number and its shingle count. The script
-gathers the articles named by the article's bands (not itself) and confirms each by its
-estimated containment: the share of the smaller body's shingles that the other holds, from the
-Jaccard estimate (the share of equal slots) and the two counts, so that a copy with its end cut
-still counts. It answers the earliest one at or above the threshold, with both estimates.
-Every key expires after the window, so Redis holds at most a window's worth of articles.
+One Lua script looks an article up and inserts it in a single round trip. Each of the
+signature's bands is a short field (the band's number and digest) naming the first article seen
+with it, in a hash of band fields; each article's signature is stored with its arrival number and
+its shingle count. The script gathers the articles named by the article's bands (not itself) and
+confirms each by its estimated containment: the share of the smaller body's shingles that the
+other holds, from the Jaccard estimate (the share of equal slots) and the two counts, so that a
+copy with its end cut still counts. It answers the earliest one at or above the threshold, with
+both estimates.
+
+Memory: a key per band per article cost about 120 bytes each (the key, its expiry, the value),
+64 of them an article. The band fields live instead in hashes per half-window of time (by Redis's
+clock), split by the digest's first 12 bits into 4,096 hashes each: small hashes that Redis
+packs into one block (listpack) at about 20 bytes a field, while a half-window holds up to some
+8,000 articles (larger feeds still work, at Redis's per-field cost of a large hash). A hash
+expires as a whole when its half-window is more than a window old, and a lookup reads the three
+youngest half-windows: an article is found for between one window and one and a half after it
+arrived. Its signature key expires after the window.
 
 Two copies processed at the same moment by two workers: Redis runs scripts one at a time, so
 whichever script runs second finds the first copy's bands and signature and points at it; the
@@ -30,56 +39,74 @@ from worker.stages.clean.signature import Signature, signature
 SKIPPED = "skipped-duplicate"
 
 _LOOKUP_AND_INSERT = """
-local id, sig, count, window = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
-local threshold, sig_prefix = tonumber(ARGV[5]), ARGV[6]
-local bands = #KEYS - 2
+local id, sig, count, window = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local threshold, sig_prefix, band_prefix = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local first_band = 8
 local slots = #sig / 4
+local span = math.max(1, math.ceil(window / 2))
+local now = tonumber(redis.call('TIME')[1])
+local current = math.floor(now / span)
+local function shard(bucket, field)
+  local high, low = string.byte(field, 2, 3)
+  return band_prefix .. bucket .. ':' .. (high * 16 + math.floor(low / 16))
+end
 local seen = {}
 local best, best_similarity, best_containment, best_seq = false, 0, 0, nil
-for i = 1, bands do
-  local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= id and not seen[owner] then
-    seen[owner] = true
-    local stored = redis.call('GET', sig_prefix .. owner)
-    if stored then
-      local first = string.find(stored, ':', 1, true)
-      local second = string.find(stored, ':', first + 1, true)
-      local seq = tonumber(string.sub(stored, 1, first - 1))
-      local other_count = tonumber(string.sub(stored, first + 1, second - 1))
-      local equal = 0
-      for s = 1, #sig, 4 do
-        if string.sub(sig, s, s + 3) == string.sub(stored, second + s, second + s + 3) then
-          equal = equal + 1
+for bucket = current, current - 2, -1 do
+  for i = first_band, #ARGV do
+    local owner = redis.call('HGET', shard(bucket, ARGV[i]), ARGV[i])
+    if owner and owner ~= id and not seen[owner] then
+      seen[owner] = true
+      local stored = redis.call('GET', sig_prefix .. owner)
+      if stored then
+        local first = string.find(stored, ':', 1, true)
+        local second = string.find(stored, ':', first + 1, true)
+        local seq = tonumber(string.sub(stored, 1, first - 1))
+        local other_count = tonumber(string.sub(stored, first + 1, second - 1))
+        local equal = 0
+        for s = 1, #sig, 4 do
+          if string.sub(sig, s, s + 3) == string.sub(stored, second + s, second + s + 3) then
+            equal = equal + 1
+          end
         end
-      end
-      local similarity = equal / slots
-      local smaller = math.min(count, other_count)
-      local containment = 0
-      if smaller > 0 then
-        containment = math.min(1, similarity * (count + other_count) / ((1 + similarity) * smaller))
-      end
-      if containment >= threshold and (best_seq == nil or seq < best_seq) then
-        best, best_similarity, best_containment, best_seq = owner, similarity, containment, seq
+        local similarity = equal / slots
+        local smaller = math.min(count, other_count)
+        local containment = 0
+        if smaller > 0 then
+          containment = math.min(1, similarity * (count + other_count) / ((1 + similarity) * smaller))
+        end
+        if containment >= threshold and (best_seq == nil or seq < best_seq) then
+          best, best_similarity, best_containment, best_seq = owner, similarity, containment, seq
+        end
       end
     end
   end
 end
-local mine = redis.call('GET', KEYS[bands + 1])
+local mine = redis.call('GET', KEYS[1])
 local seq
 if mine then
   seq = string.sub(mine, 1, string.find(mine, ':', 1, true) - 1)
 else
-  seq = tostring(redis.call('INCR', KEYS[bands + 2]))
+  seq = tostring(redis.call('INCR', KEYS[2]))
 end
-redis.call('SET', KEYS[bands + 1], seq .. ':' .. count .. ':' .. sig, 'EX', window)
-for i = 1, bands do
-  redis.call('SET', KEYS[i], id, 'NX', 'EX', window)
+redis.call('SET', KEYS[1], seq .. ':' .. count .. ':' .. sig, 'EX', window)
+local expires = (current + 3) * span
+for i = first_band, #ARGV do
+  local key = shard(current, ARGV[i])
+  redis.call('HSETNX', key, ARGV[i], id)
+  redis.call('EXPIREAT', key, expires)
 end
 if best then
   return {best, tostring(best_similarity), tostring(best_containment)}
 end
 return false
 """
+
+
+def band_fields(signature: Signature) -> list[bytes]:
+    """One field per band: the band's number (a byte), then its 8-byte digest. The script files
+    a field in the hash picked by the digest's first 12 bits."""
+    return [bytes([number]) + bytes.fromhex(digest) for number, digest in enumerate(signature.bands())]
 
 
 @dataclass(frozen=True)
@@ -101,10 +128,8 @@ class DuplicateIndex:
 
     def check(self, article_id: str, signature: Signature) -> Match | None:
         """Record ``article_id`` and answer the earliest near-duplicate recorded before it."""
-        keys = [self.keys.duplicate_band(i, band) for i, band in enumerate(signature.bands())]
-        keys += [self.keys.duplicate_signature(article_id), self.keys.duplicate_sequence]
         answer: Any = self._script(
-            keys=keys,
+            keys=[self.keys.duplicate_signature(article_id), self.keys.duplicate_sequence],
             args=[
                 article_id,
                 signature.to_bytes(),
@@ -112,6 +137,8 @@ class DuplicateIndex:
                 self.settings.duplicate_window_s,
                 repr(self.settings.duplicate_threshold),
                 self.keys.duplicate_signature(""),
+                self.keys.duplicate_bands,
+                *band_fields(signature),
             ],
         )
         if not answer:

@@ -2,6 +2,7 @@
 
 import random
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -65,10 +66,15 @@ def test_the_index_answers_the_earliest_copy_once_per_article(own_settings: Sett
     assert index.check("a", first) is None  # a redelivery does not find itself
     again = index.check("b", second)
     assert again is not None and again.article_id == "a"
-    band_keys = list(delivery.client.scan_iter(match=f"{own_settings.key_prefix}:dup:band:*"))
-    assert BANDS <= len(band_keys) <= 4 * BANDS
+    band_keys = list(delivery.client.scan_iter(match=f"{own_settings.keys.duplicate_bands}*"))
+    fields = sum(int(delivery.client.hlen(key)) for key in band_keys)
+    assert BANDS <= fields <= 4 * BANDS  # "a" and "d" own all of theirs; copies add few or none
+    # Small hashes, packed by Redis into one block each (not one key and one expiry per band).
+    assert {delivery.client.object("encoding", key) for key in band_keys} <= {"listpack", "ziplist"}
+    window = own_settings.duplicate_window_s
+    assert all(0 < int(delivery.client.ttl(key)) <= 1.5 * window + 1 for key in band_keys)
     ttl = delivery.client.ttl(own_settings.keys.duplicate_signature("a"))
-    assert 0 < int(ttl) <= own_settings.duplicate_window_s
+    assert 0 < int(ttl) <= window
     delivery.client.close()
 
 
@@ -129,3 +135,24 @@ def test_two_workers_given_copies_at_once_end_with_one_pointing_at_the_other(ski
         (first,) = [r for r in results.values() if r.duplicate_of is None]
         assert first.entities and first.summary.sentences
     delivery.client.close()
+
+
+def test_an_article_is_found_within_its_window_and_forgotten_after(redis_url: str) -> None:
+    settings = make_settings(redis_url, duplicate_window_s=2)  # half-windows of one second
+    delivery = Delivery.from_settings(settings)
+    try:
+        index = DuplicateIndex(delivery.client, settings)
+        first, copy, late = (signature(t) for t in (story(3), copy_of(story(3)), copy_of(story(3))))
+        assert first and copy and late
+        assert index.check("a", first) is None
+        found = index.check("b", copy)
+        assert found is not None and found.article_id == "a"
+        early = set(delivery.client.scan_iter(match=f"{settings.keys.duplicate_bands}*"))
+        time.sleep(4.2)  # past the last second any of "a"'s or "b"'s band hashes is read
+        assert index.check("c", late) is None
+        assert not any(delivery.client.exists(key) for key in early)  # expired as wholes
+        later = set(delivery.client.scan_iter(match=f"{settings.keys.duplicate_bands}*"))
+        assert later and not later & early  # "c"'s own, in a younger half-window
+    finally:
+        cleanup(settings)
+        delivery.client.close()
