@@ -25,7 +25,6 @@ import ctypes
 import inspect
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,11 +35,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve()
-SHIM_C = """#include <valgrind/callgrind.h>
-void part_start(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; }
-void part_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
-void part_end(const char *name) { CALLGRIND_DUMP_STATS_AT(name); CALLGRIND_STOP_INSTRUMENTATION; }
-"""
 ENGLISH_ONLY = '["en"]'
 
 
@@ -95,24 +89,6 @@ def sum_parts(parts: dict[str, int]) -> dict[str, int]:
     return {**sums, "total": sums["spacy"] + sums["outside"]}
 
 
-def read_totals(folder: Path) -> dict[str, int]:
-    """The instructions of each dumped part by the name it was dumped under (summed over dumps)."""
-    parts: dict[str, int] = {}
-    for path in folder.glob("callgrind.out*"):
-        name, total = None, None
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("desc: Trigger: Client Request: "):
-                name = line.rpartition(": ")[2]
-            elif line.startswith(("totals: ", "summary: ")):
-                total = int(line.split()[1])
-        if name is not None and total is not None:
-            parts[name] = parts.get(name, 0) + total
-    return parts
-
-
-# --- inside the callgrind process: standard library and the tree's worker/schemas only ---
-
-
 def _split_at_spacy(dump: Callable[[str], None], article: list[int]) -> None:
     """Dump the count at every entry into and exit from spaCy's pipe and __call__."""
     from spacy.language import Language
@@ -165,7 +141,7 @@ def inside(articles: Path, out: Path) -> None:
     from worker.config import Settings
 
     texts: list[str] = json.loads(articles.read_text(encoding="utf-8"))
-    shim = ctypes.CDLL(os.environ["NEWSFLOW_CALLGRIND_SHIM"])
+    shim = ctypes.CDLL(os.environ["NEWSFLOW_CALLGRIND_SHIM"])  # bench.callgrind.SHIM_ENV
     settings = Settings()
     extra: dict[str, Any] = {}
     if "nlp" in inspect.signature(pipeline.process_in_process).parameters:  # before 490ccf7
@@ -190,6 +166,8 @@ def inside(articles: Path, out: Path) -> None:
 
 def counted(config: Config, articles: Path, shim: Path, folder: Path) -> dict[str, Any]:
     """Run ``inside`` for ``config`` under callgrind; its counts, split, and what it ran."""
+    from bench.callgrind import SHIM_ENV, read_totals
+
     out_dir = folder / config.label.replace(" ", "_").replace("=", "-")
     out_dir.mkdir()
     command = [
@@ -201,7 +179,7 @@ def counted(config: Config, articles: Path, shim: Path, folder: Path) -> dict[st
         **os.environ,
         **config.env,
         "PYTHONPATH": str(config.tree),
-        "NEWSFLOW_CALLGRIND_SHIM": str(shim),
+        SHIM_ENV: str(shim),
         "PYTHONHASHSEED": "0",
     }
     if "NEWSFLOW_LANGUAGES" not in config.env:
@@ -213,15 +191,6 @@ def counted(config: Config, articles: Path, shim: Path, folder: Path) -> dict[st
     if not str(ran["worker"]).startswith(str(config.tree.resolve())):
         raise RuntimeError(f"{config.label}: ran {ran['worker']}, not the code of {config.tree}")
     return {**sum_parts(parts), "parts": parts, **ran, "seconds": round(time.monotonic() - started, 1)}
-
-
-def _shim(folder: Path) -> Path:
-    if shutil.which("valgrind") is None or shutil.which("cc") is None:
-        raise SystemExit("this bench needs valgrind (with its headers) and a C compiler (cc)")
-    shim = folder / "shim.so"
-    (folder / "shim.c").write_text(SHIM_C, encoding="utf-8")
-    subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(shim), str(folder / "shim.c")], check=True)
-    return shim
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -253,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None and "--inside" in sys.argv:  # run as a script under callgrind, in another tree
         inside(Path(sys.argv[-2]), Path(sys.argv[-1]))
         return 0
+    from bench.callgrind import build_shim
     from bench.common import load_articles, write_results
 
     args = parse_args(argv)
@@ -264,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(name)
         articles = folder / "articles.json"
         articles.write_text(json.dumps([warm_up, *counted_texts]), encoding="utf-8")
-        shim = _shim(folder)
+        shim = build_shim(folder)
         for config in runs:
             row = results[config.label] = counted(config, articles, shim, folder)
             print(

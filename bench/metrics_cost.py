@@ -44,13 +44,10 @@ import timeit
 from pathlib import Path
 from typing import Any
 
+from bench.callgrind import SHIM_ENV, build_shim, read_totals
 from bench.common import DEFAULT_DATA, load_articles, write_results
 
 STAGES = ("clean", "entities", "summarise")
-SHIM_C = """#include <valgrind/callgrind.h>
-void part_start(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; }
-void part_end(const char *name) { CALLGRIND_DUMP_STATS_AT(name); CALLGRIND_STOP_INSTRUMENTATION; }
-"""
 
 
 def record_article(metrics: Any) -> None:
@@ -94,7 +91,7 @@ def inside(texts: list[str], events: int) -> None:
     directory = _multiprocess_dir()
     from worker.metrics import Metrics
 
-    shim = ctypes.CDLL(os.environ["NEWSFLOW_CALLGRIND_SHIM"])
+    shim = ctypes.CDLL(os.environ[SHIM_ENV])
     metrics = Metrics()
     _pipeline(texts[:1])
     for _ in range(10):
@@ -114,38 +111,19 @@ def inside(texts: list[str], events: int) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _totals(folder: Path) -> dict[str, int]:
-    """The instructions of each dumped part, by the name it was dumped under."""
-    parts: dict[str, int] = {}
-    for path in folder.glob("callgrind.out*"):
-        name, total = None, None
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("desc: Trigger: Client Request: "):
-                name = line.rpartition(": ")[2]
-            elif line.startswith(("totals: ", "summary: ")):
-                total = int(line.split()[1])
-        if name is not None and total is not None:
-            parts[name] = total
-    return parts
-
-
 def counted(texts: list[str], events: int, data: Path) -> dict[str, int]:
     """Run ``inside`` under callgrind; the instructions of its parts."""
-    if shutil.which("valgrind") is None or shutil.which("cc") is None:
-        raise SystemExit("this bench needs valgrind (with its headers) and a C compiler (cc)")
     with tempfile.TemporaryDirectory(prefix="newsflow-callgrind-") as folder:
-        shim = Path(folder) / "shim.so"
-        (Path(folder) / "shim.c").write_text(SHIM_C, encoding="utf-8")
-        subprocess.run(["cc", "-shared", "-fPIC", "-O1", "-o", str(shim), f"{folder}/shim.c"], check=True)
+        shim = build_shim(Path(folder))
         command = [
             *("valgrind", "--tool=callgrind", "--instr-atstart=no", "--dump-instr=no"),
             f"--callgrind-out-file={folder}/callgrind.out",
             *(sys.executable, "-m", "bench.metrics_cost", "--inside"),
             *("--articles", str(len(texts)), "--events", str(events), "--data", str(data)),
         ]
-        env = {**os.environ, "NEWSFLOW_CALLGRIND_SHIM": str(shim), "PYTHONHASHSEED": "0"}
+        env = {**os.environ, SHIM_ENV: str(shim), "PYTHONHASHSEED": "0"}
         subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL)
-        parts = _totals(Path(folder))
+        parts = read_totals(Path(folder))
     missing = {"pipeline", "off", "recording"} - set(parts)
     if missing:
         raise RuntimeError(f"callgrind dumped no count for {sorted(missing)}")

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.callgrind import read_totals
 from bench.common import ROOT
-from bench.language_cost import ENGLISH_ONLY, configs, parse_args, ratios, read_totals, sum_parts
+from bench.language_cost import ENGLISH_ONLY, configs, parse_args, ratios, sum_parts
 
 
 def test_ratios_are_over_the_first_configuration() -> None:

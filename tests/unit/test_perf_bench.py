@@ -99,7 +99,7 @@ def test_the_metrics_cost_loop_makes_a_fused_articles_metric_calls() -> None:
 
 
 def test_callgrind_dumps_are_read_by_part_name(tmp_path: Path) -> None:
-    from bench.metrics_cost import _totals
+    from bench.callgrind import read_totals
 
     header = "version: 1\ncreator: callgrind-3.19.0\ncmd: python\n"
     (tmp_path / "callgrind.out.1").write_text(
@@ -108,4 +108,4 @@ def test_callgrind_dumps_are_read_by_part_name(tmp_path: Path) -> None:
     )
     (tmp_path / "callgrind.out.2").write_text(header + "desc: Trigger: Client Request: off\ntotals: 35\n")
     (tmp_path / "callgrind.out").write_text(header + "desc: Trigger: Program termination\ntotals: 9\n")
-    assert _totals(tmp_path) == {"pipeline": 1200, "off": 35}
+    assert read_totals(tmp_path) == {"pipeline": 1200, "off": 35}
