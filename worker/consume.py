@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from typing import Any, cast
 
 from schemas.result import ArticleResult, ErrorEvent
 from worker.connection import REDIS_UNREACHABLE
@@ -23,7 +24,7 @@ class Subscription:
 
     def __init__(self, delivery: Delivery, *, confirm_timeout_s: float = 10.0) -> None:
         self._keys = delivery.keys
-        self._pubsub = delivery.client.pubsub()  # type: ignore[no-untyped-call]
+        self._pubsub: Any = cast(Any, delivery.client).pubsub()  # typed in redis-py 8, not before
         channels = {self._keys.results_channel, self._keys.errors_channel}
         self._pubsub.subscribe(*channels)
         deadline = time.monotonic() + confirm_timeout_s

@@ -68,9 +68,16 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
     try:
         with Client(settings) as client:
             paragraphs = seed_text.split("\n\n")
+            # A long article first keeps one pool process busy, so the short ones after it go to
+            # the other (the pool hands a task only to an idle process) and both processes count.
             ids = [
+                client.submit(
+                    "Long.\n\n" + "\n\n".join([seed_text] * 20), id=f"m-long-{uuid.uuid4().hex[:6]}"
+                )
+            ]
+            ids += [
                 client.submit("\n\n".join(paragraphs[n:]), id=f"m-{n}-{uuid.uuid4().hex[:6]}")
-                for n in range(ARTICLES)
+                for n in range(ARTICLES - 1)
             ]
             failed = client.submit(html="<html><body></body></html>", id=f"m-empty-{uuid.uuid4().hex[:6]}")
             assert all(isinstance(client.wait(i, 120), ArticleResult) for i in ids)
