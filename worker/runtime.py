@@ -46,16 +46,23 @@ class Runtime:
         """The NER pipeline of ``language``, or None when it has no model."""
         return nlp_for(self.settings, language)
 
-    def warm_up(self, queues: set[str]) -> None:
-        """Load the models the consumed queues need, so the first task does not pay for it.
+    def load_models(self, queues: set[str]) -> None:
+        """Load the spaCy models the consumed queues need.
 
-        The entities queue warms the default language's model; a language's own queue, its model.
-        Other languages' models load on their first article.
+        The entities queue loads the default language's model; a language's own queue, its model.
+        Other languages' models load on their first article. Called in the worker's main process
+        before the pool forks, the pool processes share the loaded weights (copy-on-write) and a
+        replacement process (after a crash or ``max_memory_per_child``) starts without loading.
         """
         if self.settings.queue_entities in queues:
             _ = self.nlp
         for language, queue in self.settings.entities_queues.items():
             if queue in queues:
                 self.nlp_for(language)
+
+    def warm_up(self, queues: set[str]) -> None:
+        """In a pool process: the models (already loaded when the parent loaded them) and the
+        language detector (loaded after fork: its native library is not shared across a fork)."""
+        self.load_models(queues)
         if self.settings.queue_clean in queues:
             detect_language("Loading the language models before the first article arrives.")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Signature, Task
-from celery.signals import celeryd_after_setup, task_rejected, worker_process_init
+from celery.signals import celeryd_after_setup, task_rejected, worker_init, worker_process_init
 
 from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
@@ -203,6 +203,16 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
 
     tasks: dict[Stage, StageTask] = {Stage.CLEAN: clean_task, Stage.ENTITIES: entities_task}
 
+    _connect_worker_signals(app, settings, runtime, tasks)
+
+    return {t.name: t for t in (clean_task, entities_task, summarise_task)}
+
+
+def _connect_worker_signals(
+    app: Celery, settings: Settings, runtime: Runtime, tasks: dict[Stage, StageTask]
+) -> None:
+    """What a worker of ``app`` does as it starts, forks its pool and rejects a message."""
+
     @celeryd_after_setup.connect(weak=False)
     def _time_limits(instance: Any = None, **_: object) -> None:
         """In the worker's main process: a task running fused stages gets their summed limits."""
@@ -217,6 +227,13 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
             return frozenset()
         return consumed_stages(settings, _consumed_queues(app, settings))
 
+    @worker_init.connect(weak=False)
+    def _load_models(sender: Any = None, **_: object) -> None:
+        """In the worker's main process, before the pool forks (see ``Runtime.load_models``)."""
+        worker_app = getattr(sender, "app", None)
+        if worker_app is None or worker_app is app:
+            runtime.load_models(_consumed_queues(app, settings))
+
     @worker_process_init.connect(weak=False)
     def _warm_up(**_: object) -> None:
         runtime.warm_up(_consumed_queues(app, settings))
@@ -225,5 +242,3 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     @task_rejected.connect(weak=False)
     def _rejected(message: Any = None, exc: BaseException | None = None, **_: object) -> None:
         report_rejected_message(runtime, message, exc)
-
-    return {t.name: t for t in (clean_task, entities_task, summarise_task)}
