@@ -60,7 +60,9 @@ def _mean_f(
     return (_f(_ngrams(words, 1), targets[0]) + _f(_ngrams(words, 2), targets[1])) / 2
 
 
-def lead_swap_oracle(sentences: list[str], reference: str, k: int, max_swaps: int = 10) -> list[int]:
+def lead_swap_oracle(
+    sentences: list[str], reference: str, k: int, max_swaps: int = 10, margin: float = 0.0
+) -> list[int]:
     """Indices (in article order) of the summary "beat the lead" reaches: local search from Lead-k.
 
     Start from the first ``k`` sentences; while some swap (one sentence out, one in) raises the
@@ -76,13 +78,14 @@ def lead_swap_oracle(sentences: list[str], reference: str, k: int, max_swaps: in
     best = _mean_f(chosen, sentence_words, targets)
     for _ in range(max_swaps):
         move: list[int] | None = None
+        start = best
         for slot in range(len(chosen)):
             for index in range(len(sentences)):
                 if index in chosen:
                     continue
                 trial = [*chosen[:slot], index, *chosen[slot + 1 :]]
                 score = _mean_f(trial, sentence_words, targets)
-                if score > best + 1e-12:
+                if score > best + 1e-12 and (move is not None or score >= start + margin):
                     best, move = score, trial
         if move is None:
             break

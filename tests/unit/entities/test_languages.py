@@ -50,6 +50,37 @@ def test_french_people_places_and_organisations_are_found_and_merged() -> None:
     assert result.model.name == "fr_core_news_sm"
 
 
+def test_a_lower_case_article_is_not_part_of_a_french_name() -> None:
+    text = (
+        "La France et l'Allemagne signent un accord\n\n"
+        "Le ministre a rappelé que la France et l'Allemagne financeraient le programme. "
+        "La France a déjà versé sa part, a indiqué l'Élysée, et l'Allemagne suivra en juin.\n\n"
+        "Selon le journal Le Monde, l'accord a été critiqué."
+    )
+    result = process_in_process(RawArticle(text=text), SETTINGS)
+    names = {e.name for e in result.entities}
+    assert not any(name.startswith(("la ", "l'", "le ")) for name in names), names
+    assert {"France", "Allemagne", "Élysée"} <= names  # "la France", "l'Allemagne", "l'Élysée"
+    assert "Le Monde" in names  # a capital article may belong to the name
+
+
+def test_lower_case_articles_go_from_the_start_of_a_span_in_any_language() -> None:
+    from worker.stages.entities.spans import trim_span
+
+    for text, expected in [
+        ("la France", "France"),
+        ("l'Élysée", "Élysée"),
+        ("der Bundestag", "Bundestag"),
+        ("los Angeles", "Angeles"),
+        ("Los Angeles", "Los Angeles"),
+        ("Le Monde", "Le Monde"),
+        ("The Times", "Times"),
+        ("la", "la"),
+    ]:
+        span = trim_span(text, 0, len(text))
+        assert span is not None and text[span[0] : span[1]] == expected
+
+
 def test_rule_sentences_cut_unspaced_scripts_after_final_punctuation() -> None:
     text = "市長は「良い計画だ」と述べた。野党は反対した！\n\n次の段落です"
     pieces = [text[s.start : s.end] for s in rule_sentences(text, "ja")]

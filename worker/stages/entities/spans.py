@@ -8,7 +8,10 @@ from spacy.tokens import Doc
 
 _EDGE = "\"'“”‘’«»()[]{}<>.,;:!?-–—*#|/\\ \t\n"
 _POSSESSIVE = re.compile(r"(?:['’`]s|s['’])$")
-_LEADING_THE = re.compile(r"the\s+", re.IGNORECASE)
+# A leading "the" in any case; and the lower-case articles of other languages ("la France",
+# "l'Élysée", "der Bundestag"), which start no name in lower case while a capital one may belong
+# to it ("Le Monde", "Marine Le Pen", "Los Angeles").
+_LEADING_THE = re.compile(r"(?i:the)\s+|(?:le|la|les|el|los|las|il|lo|gli|der|die|das|den|dem)\s+|l['’](?=\w)")
 _SPACE = re.compile(r"\s+")
 # Honorifics and offices that precede a person's name, optionally after a nationality
 # ("Chinese President"): they are not part of the name.
@@ -42,7 +45,8 @@ def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int] | None:
 def trim_span(text: str, start: int, end: int, *, strip_words: bool = True) -> tuple[int, int] | None:
     """Shrink an entity span past edge punctuation, quotes, brackets and whitespace.
 
-    With ``strip_words`` also a trailing possessive and a leading "the". None when empty.
+    With ``strip_words`` also a trailing possessive and a leading "the" (or a lower-case article
+    of another language: "la France", "l'Élysée"). None when empty.
     """
     while True:
         before = (start, end)
