@@ -9,10 +9,6 @@ from schemas.result import ArticleResult, ErrorEvent, Stage
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.identity import article_id_for
-from worker.nlp import nlp_for
-from worker.stages.clean import clean
-from worker.stages.entities import analyse_in_language
-from worker.stages.summary import summarise
 from worker.tasks import STAGES, stage_signature
 
 
@@ -90,6 +86,12 @@ def process_in_process(
 
     The article's language picks its NER model (loaded once per process, on first use).
     """
+    # The stages (spaCy, trafilatura, SciPy) load when first run, not when a producer imports this.
+    from worker.nlp import nlp_for
+    from worker.stages.clean import clean
+    from worker.stages.entities import analyse_in_language
+    from worker.stages.summary import summarise
+
     cleaned = clean(raw, settings)
     nlp = nlp_for(settings, cleaned.language)
     analysed = analyse_in_language(cleaned, nlp, chunk_chars=settings.ner_chunk_chars)

@@ -1,16 +1,17 @@
 """Per-process resources of a worker, created lazily after fork: Redis connection, spaCy."""
 
 from functools import cached_property
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from schemas.result import Stage
 from worker.config import Settings
 from worker.delivery import Delivery
-from worker.duplicates import DuplicateIndex
 from worker.metrics import Metrics, for_settings
-from worker.nlp import load_nlp, nlp_for
-from worker.stages.clean.language import detect_language
+
+if TYPE_CHECKING:  # spaCy, NumPy and the detector load with the first stage run, not on import
+    from spacy.language import Language
+
+    from worker.duplicates import DuplicateIndex
 
 
 class Runtime:
@@ -28,8 +29,10 @@ class Runtime:
         return Delivery.from_settings(self.settings)
 
     @cached_property
-    def duplicates(self) -> DuplicateIndex:
+    def duplicates(self) -> "DuplicateIndex":
         """The feed-wide near-duplicate index, on the delivery connection pool."""
+        from worker.duplicates import DuplicateIndex
+
         return DuplicateIndex(self.delivery.client, self.settings)
 
     @cached_property
@@ -38,22 +41,31 @@ class Runtime:
         return for_settings(self.settings)
 
     @property
-    def nlp(self) -> Language:
+    def nlp(self) -> "Language":
         """The spaCy pipeline (cached per process by ``load_nlp``)."""
+        from worker.nlp import load_nlp
+
         return load_nlp(self.settings.spacy_model)
 
-    def nlp_for(self, language: str) -> Language | None:
+    def nlp_for(self, language: str) -> "Language | None":
         """The NER pipeline of ``language``, or None when it has no model."""
+        from worker.nlp import nlp_for
+
         return nlp_for(self.settings, language)
 
     def load_models(self, queues: set[str]) -> None:
-        """Load the spaCy models the consumed queues need.
+        """Import the stages and load the spaCy models the consumed queues need.
 
         The entities queue loads the default language's model; a language's own queue, its model.
         Other languages' models load on their first article. Called in the worker's main process
         before the pool forks, the pool processes share the loaded weights (copy-on-write) and a
         replacement process (after a crash or ``max_memory_per_child``) starts without loading.
         """
+        import worker.duplicates
+        import worker.stages.clean
+        import worker.stages.entities
+        import worker.stages.summary  # noqa: F401 - the stages' code, shared by the pool too
+
         if self.settings.queue_entities in queues:
             _ = self.nlp
         for language, queue in self.settings.entities_queues.items():
@@ -65,4 +77,6 @@ class Runtime:
         language detector (loaded after fork: its native library is not shared across a fork)."""
         self.load_models(queues)
         if self.settings.queue_clean in queues:
+            from worker.stages.clean.language import detect_language
+
             detect_language("Loading the language models before the first article arrives.")

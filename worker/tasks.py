@@ -20,16 +20,12 @@ from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, ErrorReason, Stage
 from worker.config import Settings
-from worker.duplicates import annotate, short_result
 from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.logging import get_logger
 from worker.payloads import parse_raw, payload_id
 from worker.runtime import Runtime
-from worker.stages.clean import clean
-from worker.stages.entities import analyse_in_language
-from worker.stages.summary import summarise
 
 TASK_NAMES = ("newsflow.clean", "newsflow.entities", "newsflow.summarise")
 STAGES = ORDER
@@ -55,6 +51,10 @@ def _check_tokens(article: CleanArticle, settings: Settings) -> None:
 
 def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
     """The clean stage, then the duplicate index; under ``skip`` a copy's short result."""
+    # The stages (spaCy, trafilatura, SciPy) load when first run, not when a producer imports this.
+    from worker.duplicates import annotate, short_result
+    from worker.stages.clean import clean
+
     settings = runtime.settings
     cleaned = clean(parse_raw(document), settings)
     if settings.duplicates == "off":
@@ -67,6 +67,8 @@ def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
 
 def _entities(document: object, runtime: Runtime) -> AnalysedArticle:
     """The entities stage with the model of the article's language (rule-based without one)."""
+    from worker.stages.entities import analyse_in_language
+
     article = (
         document if isinstance(document, CleanArticle) else CleanArticle.model_validate_json(str(document))
     )
@@ -136,6 +138,8 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
             return _Output(cleaned, None if queue == settings.queue_entities else queue)
         if stage is Stage.ENTITIES:
             return _Output(_entities(document, runtime))
+        from worker.stages.summary import summarise
+
         analysed = (
             document
             if isinstance(document, AnalysedArticle)

@@ -11,7 +11,9 @@ _POSSESSIVE = re.compile(r"(?:['’`]s|s['’])$")
 # A leading "the" in any case; and the lower-case articles of other languages ("la France",
 # "l'Élysée", "der Bundestag"), which start no name in lower case while a capital one may belong
 # to it ("Le Monde", "Marine Le Pen", "Los Angeles").
-_LEADING_THE = re.compile(r"(?i:the)\s+|(?:le|la|les|el|los|las|il|lo|gli|der|die|das|den|dem)\s+|l['’](?=\w)")
+_LEADING_THE = re.compile(
+    r"(?i:the)\s+|(?:le|la|les|el|los|las|il|lo|gli|der|die|das|den|dem)\s+|l['’](?=\w)"
+)
 _SPACE = re.compile(r"\s+")
 # Honorifics and offices that precede a person's name, optionally after a nationality
 # ("Chinese President"): they are not part of the name.
