@@ -64,6 +64,22 @@ def test_a_lower_case_article_is_not_part_of_a_french_name() -> None:
     assert "Le Monde" in names  # a capital article may belong to the name
 
 
+def test_a_french_honorific_is_not_part_of_the_name_it_precedes() -> None:
+    text = (
+        "Sommet à Bruxelles\n\n"
+        "Le président Emmanuel Macron est arrivé jeudi à Bruxelles. Le Premier ministre Gabriel Attal "
+        "l'accompagnait. La présidente de la Commission européenne, Ursula von der Leyen, a répondu "
+        "que l'Union était prête.\n\n"
+        "Selon Mme von der Leyen, un accord est possible. M. Attal a dit que la France soutiendrait "
+        "le texte."
+    )
+    result = process_in_process(RawArticle(text=text), SETTINGS)
+    people = {e.name: e for e in result.entities if e.label == "PERSON"}
+    assert people["Ursula von der Leyen"].count == 2  # "Mme von der Leyen" is the same person
+    assert people["Gabriel Attal"].count == 2  # and "M. Attal"
+    assert not any(name.startswith(("Mme", "M.")) for name in people)
+
+
 def test_lower_case_articles_go_from_the_start_of_a_span_in_any_language() -> None:
     from worker.stages.entities.spans import trim_span
 

@@ -22,7 +22,8 @@ _TITLE_WORDS = (
     r"President|Vice[- ]President|Prime[- ]Minister|Premier|Chancellor|Minister|Secretary|"
     r"King|Queen|Prince|Princess|Pope|Sheikh|Emir|Senator|Sen|Rep|Representative|Congressman|"
     r"Congresswoman|Governor|Gov|Mayor|General|Gen|Colonel|Col|Captain|Capt|Lieutenant|Lt|"
-    r"Sergeant|Sgt|Admiral|Adm|Judge|Justice|Chairman|Chairwoman|Ambassador|Leader|Supreme[- ]Leader"
+    r"Sergeant|Sgt|Admiral|Adm|Judge|Justice|Chairman|Chairwoman|Ambassador|Leader|Supreme[- ]Leader|"
+    r"Mme|Mmes|Mlle|MM(?=\.)|M(?=\.)"  # French: Madame, Mesdames, Mademoiselle, Messieurs, Monsieur
 )
 _LEADING_TITLE = re.compile(
     rf"(?:(?:[A-Z][a-z]+(?:ian|ean|ese|ish|an|i|ch))\s+)?(?:(?:{_TITLE_WORDS})\.?\s+)+"
