@@ -73,8 +73,9 @@ class Runtime:
                 self.nlp_for(language)
 
     def warm_up(self, queues: set[str]) -> None:
-        """In a pool process: the models (already loaded when the parent loaded them) and the
-        language detector (loaded after fork: its native library is not shared across a fork)."""
+        """In a pool process: the models (already there when the main process loaded them) and
+        the language detector, which each process loads for itself (its native library is kept
+        out of the main process, so nothing of it crosses the fork)."""
         self.load_models(queues)
         if self.settings.queue_clean in queues:
             from worker.stages.clean.language import detect_language
