@@ -69,7 +69,8 @@ def lead_swap_oracle(
     mean of ROUGE-1 and ROUGE-2 F, make the best one (at most ``max_swaps``). A sentence is a
     positive label when the evidence moves the summary to it away from the lead, so the labels keep
     the lead where nothing clearly beats it (the bench's question) instead of marking whatever
-    sentences a from-scratch greedy oracle happens to combine.
+    sentences a from-scratch greedy oracle happens to combine. With ``margin`` a swap is made only
+    when it raises that mean by at least ``margin`` (0.01 is one ROUGE point).
     """
     reference_words = tokens(reference)
     targets = (_ngrams(reference_words, 1), _ngrams(reference_words, 2))

@@ -16,7 +16,9 @@ are then scored against Lead-k; ``python -m bench.summaries`` gives the full tab
 """
 
 import argparse
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -52,16 +54,22 @@ ORACLES = {"lead-swap": lead_swap_oracle, "greedy": oracle}
 
 
 def examples_of(
-    article: AnalysedArticle, reference: str, k: int, labels_by: str = "lead-swap"
+    article: AnalysedArticle,
+    reference: str,
+    k: int,
+    labels_by: str = "lead-swap",
+    *,
+    oracle: Callable[[list[str], str, int], list[int]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The stage's features for its candidates, and 1 for those the oracle takes."""
+    """The stage's features for its candidates, and 1 for those the oracle takes (``oracle``, else
+    the one ``labels_by`` names)."""
     pool = candidates(article)
     texts = pool.texts
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
     features = pool_features(article, pool, cosine_similarity(bags(texts, pool.term_lists)), k)
     labels = np.zeros(len(texts))
-    labels[ORACLES[labels_by](texts, reference, k)] = 1.0
+    labels[(oracle or ORACLES[labels_by])(texts, reference, k)] = 1.0
     return features, labels
 
 
@@ -165,6 +173,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=Training.seeds, help="networks averaged")
     parser.add_argument("--labels", choices=sorted(ORACLES), default=Training.labels, help="the oracle")
     parser.add_argument(
+        "--margin",
+        type=float,
+        default=0.0,
+        help="lead-swap labels: least gain in mean ROUGE F for a swap (0: any gain)",
+    )
+    parser.add_argument(
         "--half", choices=HALVES, default="A", help="the half trained on (B: the check the other way round)"
     )
     parser.add_argument("--out", type=Path, default=SCORER_FILE)
@@ -178,7 +192,12 @@ def main(argv: list[str] | None = None) -> None:
         articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
         halves = half_of([item.id for item in items])
         for item, article in zip(items, articles, strict=True):
-            features, labels = examples_of(article, item.reference, dataset.k, args.labels)
+            oracle = (
+                functools.partial(lead_swap_oracle, margin=args.margin)
+                if args.labels == "lead-swap" and args.margin
+                else None
+            )
+            features, labels = examples_of(article, item.reference, dataset.k, args.labels, oracle=oracle)
             examples.append(Example(dataset.name, halves[item.id], features, labels))
         loaded.append((dataset, items, articles, halves))
     training = Training(

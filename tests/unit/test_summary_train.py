@@ -53,6 +53,14 @@ def test_the_lead_swap_oracle_keeps_the_lead_unless_a_swap_beats_it() -> None:
     assert lead_swap_oracle(sentences[:1], "council", 3) == [0]
 
 
+def test_a_margin_keeps_the_lead_unless_a_swap_gains_that_much() -> None:
+    sentences = ["The council met.", "Cats sleep all day.", "Taxes rise sharply."]
+    reference = "The council met; taxes rise"
+    assert lead_swap_oracle(sentences, reference, 2) == [0, 2]  # any gain moves the label
+    assert lead_swap_oracle(sentences, reference, 2, margin=0.05) == [0, 2]  # a large gain still does
+    assert lead_swap_oracle(sentences, reference, 2, margin=0.9) == [0, 1]  # no swap gains 0.9
+
+
 def test_averaged_networks_are_one_network() -> None:
     rng = np.random.default_rng(2)
     features = rng.normal(size=(60, 3))
