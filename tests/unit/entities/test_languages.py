@@ -80,6 +80,12 @@ def test_a_french_honorific_is_not_part_of_the_name_it_precedes() -> None:
     assert not any(name.startswith(("Mme", "M.")) for name in people)
 
 
+def test_m_dot_is_monsieur_in_french_only() -> None:
+    text = "M. Waugh"
+    assert [m.text for m in clean_mentions(text, 0, len(text), "PERSON")] == ["M. Waugh"]  # an initial
+    assert [m.text for m in clean_mentions(text, 0, len(text), "PER", "fr")] == ["Waugh"]
+
+
 def test_lower_case_articles_go_from_the_start_of_a_span_in_any_language() -> None:
     from worker.stages.entities.spans import trim_span
 

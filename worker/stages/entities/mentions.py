@@ -88,13 +88,14 @@ def looks_like_a_person(surface: str) -> bool:
     return is_first_name(words[0].split("-")[0])
 
 
-def clean_mentions(text: str, start: int, end: int, label: str) -> list[RawMention]:
+def clean_mentions(text: str, start: int, end: int, label: str, language: str = "en") -> list[RawMention]:
     """The clean mentions inside one NER span ``[start, end)`` of ``text`` (often one, maybe none).
 
     Brackets, quotes, spaced dashes or numbers between names inside the span split it; edges
     lose punctuation, possessives, a leading "the" and trailing lower-case words (and for
     people and places trailing numbers); a person loses leading honorifics, and a span that
-    starts with one is a person. Offsets stay exact into ``text``.
+    starts with one is a person. Offsets stay exact into ``text``; ``language`` picks the
+    honorifics.
     """
     label = SCHEME_LABELS.get(label, label)
     if label not in ENTITY_LABELS:
@@ -110,7 +111,7 @@ def clean_mentions(text: str, start: int, end: int, label: str) -> list[RawMenti
         pieces = [(a, strip_trailing(text, a, b, numbers=numbers)) for a, b in pieces]
     mentions = []
     for piece, piece_end in pieces:
-        piece_start = strip_title(text, piece, piece_end) if label == "PERSON" else piece
+        piece_start = strip_title(text, piece, piece_end, language) if label == "PERSON" else piece
         surface = text[piece_start:piece_end]
         if not any(ch.isalpha() for ch in surface):
             continue

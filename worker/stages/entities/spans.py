@@ -22,12 +22,17 @@ _TITLE_WORDS = (
     r"President|Vice[- ]President|Prime[- ]Minister|Premier|Chancellor|Minister|Secretary|"
     r"King|Queen|Prince|Princess|Pope|Sheikh|Emir|Senator|Sen|Rep|Representative|Congressman|"
     r"Congresswoman|Governor|Gov|Mayor|General|Gen|Colonel|Col|Captain|Capt|Lieutenant|Lt|"
-    r"Sergeant|Sgt|Admiral|Adm|Judge|Justice|Chairman|Chairwoman|Ambassador|Leader|Supreme[- ]Leader|"
-    r"Mme|Mmes|Mlle|MM(?=\.)|M(?=\.)"  # French: Madame, Mesdames, Mademoiselle, Messieurs, Monsieur
+    r"Sergeant|Sgt|Admiral|Adm|Judge|Justice|Chairman|Chairwoman|Ambassador|Leader|Supreme[- ]Leader"
 )
 _LEADING_TITLE = re.compile(
     rf"(?:(?:[A-Z][a-z]+(?:ian|ean|ese|ish|an|i|ch))\s+)?(?:(?:{_TITLE_WORDS})\.?\s+)+"
 )
+# Per language where it differs: French honorifics (Madame, Mesdames, Mademoiselle, Messieurs,
+# Monsieur, Maître, Docteur, Professeur). "M." is Monsieur only in French: in English it is an
+# initial ("M. Waugh").
+_LEADING_TITLE_BY_LANGUAGE = {
+    "fr": re.compile(r"(?:(?:Mmes|Mme|Mlle|MM\.|M\.|Me|Dr|Pr)\.?\s+)+"),
+}
 # Inside an entity span these mean two things were glued together ("Russia`s(Vladimar Putin"),
 # as do a spaced dash or slash ("SOCCER - FRENCH LEAGUE", "Dampier / Kaohsiung") and a number
 # between names ("Arsenal 2 Derby 2 Chelsea").
@@ -72,12 +77,13 @@ def trim_span(text: str, start: int, end: int, *, strip_words: bool = True) -> t
     return (start, end) if end > start else None
 
 
-def strip_title(text: str, start: int, end: int) -> int:
+def strip_title(text: str, start: int, end: int, language: str = "en") -> int:
     """The new start of a person span once leading honorifics and offices are skipped.
 
-    "President Vladimir Putin" starts at "Vladimir"; a title alone is left as it is.
+    "President Vladimir Putin" starts at "Vladimir", in French "Mme Ursula von der Leyen" at
+    "Ursula"; a title alone is left as it is.
     """
-    match = _LEADING_TITLE.match(text, start, end)
+    match = _LEADING_TITLE_BY_LANGUAGE.get(language, _LEADING_TITLE).match(text, start, end)
     return match.end() if match is not None and match.end() < end else start
 
 

@@ -49,7 +49,7 @@ def find_mentions(
             for ent in doc.ents:
                 tagged.append((offset + ent.start_char, offset + ent.end_char))
                 mentions.extend(
-                    clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_)
+                    clean_mentions(text, offset + ent.start_char, offset + ent.end_char, ent.label_, language)
                 )
     starts = [s.start for s in sentences]
     return sentences, propagate(text, mentions, tagged, starts, language=language)
