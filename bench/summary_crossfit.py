@@ -80,7 +80,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument(
-        "--margin", type=float, default=0.0, help="least gain in mean ROUGE F for a label to leave the lead"
+        "--margin",
+        type=float,
+        default=summary_train.Training.margin,
+        help="least gain in mean ROUGE F for a label to leave the lead",
     )
     parser.add_argument("--hidden", type=int, default=summary_train.Training.hidden)
     parser.add_argument("--seeds", type=int, default=summary_train.Training.seeds)
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
             features, labels = summary_train.examples_of(article, item.reference, dataset.k, oracle=oracle)
             examples.append(summary_train.Example(dataset.name, halves[item.id], features, labels))
         loaded.append((dataset, items, articles, halves))
-    training = summary_train.Training(hidden=args.hidden, seeds=args.seeds, l2=args.l2)
+    training = summary_train.Training(hidden=args.hidden, seeds=args.seeds, l2=args.l2, margin=args.margin)
     print(f"margin {args.margin}, {training.seeds} networks of {training.hidden}, L2 {training.l2}")
     for trained in HALVES:
         scorer = summary_train.train(examples, training, version="crossfit", half=trained)

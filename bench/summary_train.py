@@ -1,12 +1,14 @@
 """Train the summary stage's sentence scorer on the development sets' tuning halves.
 
-    python -m bench.summary_train [--data DIR] [--labels lead-swap|greedy] [--seeds 5] [--half A] [--out PATH]
+    python -m bench.summary_train [--data DIR] [--labels lead-swap|greedy] [--margin 0.02] [--seeds 5]
+                                  [--half A] [--out PATH]
 
 For every article of every summary data set (``bench.summary_data.DATASETS``) the stage's own
 candidate sentences and features (``worker.stages.summary``) are labelled by a ROUGE oracle
 (``bench.summary_oracle``): by default the "beat the lead" one, a local search from Lead-k that
-swaps a sentence in only when that raises ROUGE, so the labels ask the bench's question (what beats
-the first k sentences?); ``--labels greedy`` gives the from-scratch greedy oracle of earlier scorers.
+swaps a sentence in only when that raises the mean of ROUGE-1 and ROUGE-2 F by at least ``--margin``
+(0.02: two points), so the labels ask the bench's question (what clearly beats the first k
+sentences?); ``--labels greedy`` gives the from-scratch greedy oracle of earlier scorers.
 A one-hidden-layer network (weighted cross-entropy, L2, full-batch Adam) is fitted on half A of each
 set (sorted ids, even positions), each set and, within a set, each article weighing the same (the
 bench averages over articles). ``--seeds`` networks from different starting points are averaged,
@@ -84,6 +86,9 @@ class Training:
     seed: int = 0
     seeds: int = 5  # networks averaged, seeds seed .. seed + seeds - 1
     labels: str = "lead-swap"
+    # lead-swap labels leave the lead only for a gain of at least this much in mean ROUGE F (two
+    # points): small gains on one reference are noise that a scorer learns and other news punishes
+    margin: float = 0.02
 
 
 def fit_network(
@@ -175,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--margin",
         type=float,
-        default=0.0,
+        default=Training.margin,
         help="lead-swap labels: least gain in mean ROUGE F for a swap (0: any gain)",
     )
     parser.add_argument(
@@ -191,19 +196,23 @@ def main(argv: list[str] | None = None) -> None:
         items = read_items(args.data, dataset)
         articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
         halves = half_of([item.id for item in items])
+        swaps = args.labels == "lead-swap"
+        oracle = functools.partial(lead_swap_oracle, margin=args.margin) if swaps else None
         for item, article in zip(items, articles, strict=True):
-            oracle = (
-                functools.partial(lead_swap_oracle, margin=args.margin)
-                if args.labels == "lead-swap" and args.margin
-                else None
-            )
             features, labels = examples_of(article, item.reference, dataset.k, args.labels, oracle=oracle)
             examples.append(Example(dataset.name, halves[item.id], features, labels))
         loaded.append((dataset, items, articles, halves))
     training = Training(
-        hidden=args.hidden, epochs=args.epochs, l2=args.l2, seeds=args.seeds, labels=args.labels
+        hidden=args.hidden,
+        epochs=args.epochs,
+        l2=args.l2,
+        seeds=args.seeds,
+        labels=args.labels,
+        margin=args.margin if args.labels == "lead-swap" else 0.0,
     )
     version = f"mlp-{training.seeds}x{training.hidden}-{training.labels}"
+    if training.margin:
+        version += f"-m{training.margin:g}"
     scorer = train(examples, training, version=version, half=args.half)
     document = {
         **scorer.as_dict(),
