@@ -14,7 +14,8 @@ from worker.tasks import TASK_NAMES, register_tasks
 
 # What sending a task or a control message raises when the broker cannot be reached.
 BROKER_UNREACHABLE: tuple[type[Exception], ...] = (OperationalError,)
-# How long the worker waits for a new pool process to start (load its models) before killing it.
+# How long the worker waits for a new pool process to start (load what it has not inherited from
+# the main process: the language detector, a model the main process did not load) before killing it.
 PROCESS_START_TIMEOUT_S = 120.0
 
 
@@ -66,8 +67,9 @@ def create_app(settings: Settings | None = None) -> Celery:
         # cross the pool's pipes while the consumer restarts (their messages are redelivered).
         worker_cancel_long_running_tasks_on_connection_loss=True,
         worker_max_memory_per_child=settings.max_memory_per_child_kb,
-        # A new pool process loads its spaCy models before it reports up; on a busy host that
-        # takes longer than Celery's 4 s, and a replacement killed for it is replaced forever.
+        # A new pool process warms up (the detector, any model not loaded before the fork) before
+        # it reports up; on a busy host that can take longer than Celery's 4 s, and a replacement
+        # killed for it is replaced forever.
         worker_proc_alive_timeout=PROCESS_START_TIMEOUT_S,
         task_queues=declarations(settings),
         task_default_queue=settings.queue_clean,
