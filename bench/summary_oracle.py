@@ -86,7 +86,7 @@ def lead_swap_oracle(
                     continue
                 trial = [*chosen[:slot], index, *chosen[slot + 1 :]]
                 score = _mean_f(trial, sentence_words, targets)
-                if score > best + 1e-12 and (move is not None or score >= start + margin):
+                if score > best + 1e-12 and score >= start + margin:
                     best, move = score, trial
         if move is None:
             break

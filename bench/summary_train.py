@@ -28,9 +28,9 @@ import numpy as np
 
 from bench.common import HALVES, half_of
 from bench.summary_anchors import lead
-from bench.summary_data import DATASETS, DEFAULT_DATA, RESULTS, analyse_items, read_items
+from bench.summary_data import DATASETS, DEFAULT_DATA, RESULTS, DataSet, Item, analyse_items, read_items
 from bench.summary_oracle import lead_swap_oracle, oracle
-from bench.summary_scoring import score_pairs
+from bench.summary_scoring import Rouge, score_pairs
 from schemas.entities import AnalysedArticle
 from worker.config import Settings
 from worker.nlp import load_nlp
@@ -52,7 +52,8 @@ class Example:
     labels: np.ndarray
 
 
-ORACLES = {"lead-swap": lead_swap_oracle, "greedy": oracle}
+Labeller = Callable[[list[str], str, int], list[int]]  # (sentences, reference, k) -> picked indices
+ORACLES: dict[str, Labeller] = {"lead-swap": lead_swap_oracle, "greedy": oracle}
 
 
 def examples_of(
@@ -61,7 +62,7 @@ def examples_of(
     k: int,
     labels_by: str = "lead-swap",
     *,
-    oracle: Callable[[list[str], str, int], list[int]] | None = None,
+    oracle: Labeller | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The stage's features for its candidates, and 1 for those the oracle takes (``oracle``, else
     the one ``labels_by`` names)."""
@@ -166,6 +167,50 @@ def train(examples: list[Example], training: Training, version: str, half: str =
     )
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One data set's items, their analysed articles and the half of each item id."""
+
+    dataset: DataSet
+    items: list[Item]
+    articles: list[AnalysedArticle]
+    halves: dict[str, str]
+
+
+def load_examples(data: Path, labeller: Labeller) -> tuple[list[Example], list[Loaded]]:
+    """Every set's articles through clean and entities (cached), and their labelled examples."""
+    settings = Settings()
+    nlp = load_nlp(settings.spacy_model)
+    examples: list[Example] = []
+    loaded: list[Loaded] = []
+    for dataset in DATASETS:
+        items = read_items(data, dataset)
+        articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
+        halves = half_of([item.id for item in items])
+        for item, article in zip(items, articles, strict=True):
+            features, labels = examples_of(article, item.reference, dataset.k, oracle=labeller)
+            examples.append(Example(dataset.name, halves[item.id], features, labels))
+        loaded.append(Loaded(dataset, items, articles, halves))
+    return examples, loaded
+
+
+def score_half(scorer: Scorer, data: Loaded, half: str) -> tuple[Rouge, Rouge]:
+    """Mean ROUGE of the scorer's summaries and of Lead-k on one half of one set."""
+    rows = [i for i, item in enumerate(data.items) if data.halves[item.id] == half]
+    articles, items, k = data.articles, data.items, data.dataset.k
+    ours = score_pairs(
+        [(summarise(articles[i], k, scorer=scorer).summary.text, items[i].reference) for i in rows]
+    )
+    texts = [[articles[i].text[s.start : s.end] for s in articles[i].sentences] for i in rows]
+    leads = score_pairs(
+        [
+            (" ".join(t[j] for j in lead(len(t), k)), items[i].reference)
+            for t, i in zip(texts, rows, strict=True)
+        ]
+    )
+    return ours, leads
+
+
 def main(argv: list[str] | None = None) -> None:
     """Label, fit, write the scorer, and print both halves against Lead-k."""
     parser = argparse.ArgumentParser(
@@ -188,27 +233,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, default=SCORER_FILE)
     args = parser.parse_args(argv)
-    settings = Settings()
-    nlp = load_nlp(settings.spacy_model)
-    examples: list[Example] = []
-    loaded = []
-    for dataset in DATASETS:
-        items = read_items(args.data, dataset)
-        articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
-        halves = half_of([item.id for item in items])
-        swaps = args.labels == "lead-swap"
-        oracle = functools.partial(lead_swap_oracle, margin=args.margin) if swaps else None
-        for item, article in zip(items, articles, strict=True):
-            features, labels = examples_of(article, item.reference, dataset.k, args.labels, oracle=oracle)
-            examples.append(Example(dataset.name, halves[item.id], features, labels))
-        loaded.append((dataset, items, articles, halves))
+    swaps = args.labels == "lead-swap"
+    labeller = functools.partial(lead_swap_oracle, margin=args.margin) if swaps else ORACLES[args.labels]
+    examples, loaded = load_examples(args.data, labeller)
     training = Training(
         hidden=args.hidden,
         epochs=args.epochs,
         l2=args.l2,
         seeds=args.seeds,
         labels=args.labels,
-        margin=args.margin if args.labels == "lead-swap" else 0.0,
+        margin=args.margin if swaps else 0.0,
     )
     version = f"mlp-{training.seeds}x{training.hidden}-{training.labels}"
     if training.margin:
@@ -218,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         **scorer.as_dict(),
         "trained_on": {
             dataset.name: sum(1 for e in examples if e.dataset == dataset.name and e.half == args.half)
-            for dataset, *_ in loaded
+            for dataset in DATASETS
         },
         "half": f"{args.half} ({'even' if args.half == 'A' else 'odd'} positions of the sorted ids)",
         "training": asdict(training),
@@ -229,25 +263,12 @@ def main(argv: list[str] | None = None) -> None:
     reach = np.abs(scorer.hidden_weights) @ np.abs(scorer.output_weights)
     for name, weight in sorted(zip(FEATURE_NAMES, reach, strict=True), key=lambda p: -p[1]):
         print(f"  {name:<28} {weight:.3f}")  # how strongly the feature reaches the output
-    for dataset, items, articles, halves in loaded:
+    for data in loaded:
         for half in HALVES:
-            rows = [i for i, item in enumerate(items) if halves[item.id] == half]
-            ours = score_pairs(
-                [
-                    (summarise(articles[i], dataset.k, scorer=scorer).summary.text, items[i].reference)
-                    for i in rows
-                ]
-            )
-            texts = [[articles[i].text[s.start : s.end] for s in articles[i].sentences] for i in rows]
-            leads = score_pairs(
-                [
-                    (" ".join(t[j] for j in lead(len(t), dataset.k)), items[i].reference)
-                    for t, i in zip(texts, rows, strict=True)
-                ]
-            )
+            ours, leads = score_half(scorer, data, half)
             print(
-                f"{dataset.name:<12} half {half} ({len(rows):>4}): "
-                f"scorer R1/R2 {ours.r1:6.2f} {ours.r2:6.2f} Lead-{dataset.k} {leads.r1:6.2f} {leads.r2:6.2f}"
+                f"{data.dataset.name:<12} half {half} ({ours.n:>4}): scorer R1/R2 {ours.r1:6.2f} "
+                f"{ours.r2:6.2f} Lead-{data.dataset.k} {leads.r1:6.2f} {leads.r2:6.2f}"
             )
 
 
