@@ -197,10 +197,14 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
     stop_process(process, group=True)
 
 
+# pytest-xdist runs the suite in several processes, each with a session worker of its own.
+WORKER_LOG = ROOT / f".pytest-worker{os.environ.get('PYTEST_XDIST_WORKER', '')}.log"
+
+
 @pytest.fixture(scope="session")
 def worker_process(test_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `newsflow worker` (prefork, 2 processes) on the test queues."""
-    process = start_worker(test_settings, ROOT / ".pytest-worker.log")
+    """A real `newsflow worker` (prefork, 2 processes) on the test queues, logging to WORKER_LOG."""
+    process = start_worker(test_settings, WORKER_LOG)
     yield process
     stop_worker(process)
 

@@ -6,7 +6,16 @@ import uuid
 from pathlib import Path
 
 from schemas import RawArticle
-from tests.conftest import ROOT, cleanup, make_settings, node_name, start_worker, stop_worker, wait_for
+from tests.conftest import (
+    ROOT,
+    WORKER_LOG,
+    cleanup,
+    make_settings,
+    node_name,
+    start_worker,
+    stop_worker,
+    wait_for,
+)
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
@@ -45,7 +54,7 @@ def test_a_worker_on_every_queue_runs_an_article_in_one_task(
     article = RawArticle(id=f"fused-{uuid.uuid4().hex[:8]}", text=seed_text)
     submit(create_app(test_settings), delivery, article)
     assert wait_for(delivery, article.id or "") == "result"
-    tasks = _stage_tasks(ROOT / ".pytest-worker.log", article.id or "")
+    tasks = _stage_tasks(WORKER_LOG, article.id or "")
     assert set(tasks) == {"clean", "entities", "summarise"}
     assert len(set(tasks.values())) == 1  # one message, one task, three guarded stages
     limits = _limits(test_settings, node_name(test_settings))

@@ -4,11 +4,10 @@ import json
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
-from tests.conftest import wait_for
+from tests.conftest import WORKER_LOG, wait_for
 from worker.app import create_app
 from worker.config import Settings
 from worker.consume import Subscription
@@ -112,7 +111,7 @@ def test_worker_log_has_one_line_per_stage(
     article = RawArticle(id=f"logged-{uuid.uuid4().hex[:8]}", text=seed_text)
     submit(create_app(test_settings), delivery, article)
     assert wait_for(delivery, article.id or "") == "result"
-    log = Path(__file__).resolve().parents[2] / ".pytest-worker.log"
+    log = WORKER_LOG
     deadline = time.monotonic() + 10
     done: list[dict[str, object]] = []
     while len(done) < 3 and time.monotonic() < deadline:
