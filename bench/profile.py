@@ -1,0 +1,149 @@
+"""Where an article's time goes in-process, beside the model's own parse of the same text.
+
+    python -m bench.profile [--articles N] [--rounds R] [--top T]
+
+The seed and BBC dev articles go through the stages one at a time in this process, as a fused
+worker runs them (clean, entities, summarise, the published document's JSON), and every part is
+timed per article: the clean stage, the spaCy parse the entities stage runs (the same components,
+one article per call, in a memory zone), the rest of the entities stage (mention clean-up,
+canonical merging, salience, quotes), the summary and the JSON. ``--rounds`` passes alternate so
+machine noise hits every part alike; the best round of each part counts. Then one more pass
+under cProfile lists the functions of newsflow's own code (``worker/``, ``schemas/``) with the
+most time of their own, and the largest outside it. Results go to bench/results/profile.json.
+"""
+
+import argparse
+import cProfile
+import pstats
+import time
+from pathlib import Path
+
+from spacy.language import Language
+
+from bench.common import DEFAULT_DATA, load_articles, write_results
+from schemas import RawArticle
+from schemas.article import CleanArticle
+from worker.config import Settings
+from worker.nlp import load_nlp
+from worker.stages.clean import clean
+from worker.stages.entities import analyse_in_language
+from worker.stages.summary import summarise
+
+PARTS = ("clean", "parse", "entities rest", "summarise", "json")
+
+
+def _parse_ms(nlp: Language, cleaned: list[CleanArticle]) -> list[float]:
+    """The entities stage's model alone on each body, one call per article, in a memory zone."""
+    times = []
+    for article in cleaned:
+        started = time.perf_counter()
+        with nlp.memory_zone():
+            nlp(article.text)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def one_round(settings: Settings, nlp: Language, texts: list[str]) -> dict[str, float]:
+    """Milliseconds per article for every part, summed over ``texts``."""
+    totals = dict.fromkeys(PARTS, 0.0)
+    cleaned: list[CleanArticle] = []
+    for text in texts:
+        started = time.perf_counter()
+        cleaned.append(clean(RawArticle(text=text), settings))
+        totals["clean"] += (time.perf_counter() - started) * 1000
+    totals["parse"] = sum(_parse_ms(nlp, cleaned))
+    for article in cleaned:
+        started = time.perf_counter()
+        analysed = analyse_in_language(article, nlp, chunk_chars=settings.ner_chunk_chars)
+        middle = time.perf_counter()
+        result = summarise(analysed, settings.summary_sentences)
+        after = time.perf_counter()
+        result.model_dump_json()
+        ended = time.perf_counter()
+        totals["entities rest"] += (middle - started) * 1000
+        totals["summarise"] += (after - middle) * 1000
+        totals["json"] += (ended - after) * 1000
+    totals["entities rest"] -= totals["parse"]  # the stage's parse, timed on its own above
+    return {part: total / len(texts) for part, total in totals.items()}
+
+
+def _own(path: str) -> bool:
+    return "/worker/" in path or "/schemas/" in path
+
+
+def hot_functions(
+    settings: Settings, nlp: Language, texts: list[str], top: int
+) -> dict[str, list[dict[str, float | str]]]:
+    """cProfile of one pass: newsflow's own functions and the others, by time of their own."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for text in texts:
+        cleaned = clean(RawArticle(text=text), settings)
+        summarise(
+            analyse_in_language(cleaned, nlp, chunk_chars=settings.ner_chunk_chars),
+            settings.summary_sentences,
+        ).model_dump_json()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    rows: list[tuple[float, float, int, str, bool]] = []
+    for (path, line, name), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{path.split('/site-packages/')[-1]}:{line} {name}"
+        rows.append((own, cumulative, calls, where, _own(path)))
+    rows.sort(reverse=True)
+    per_article = 1000 / len(texts)
+
+    def listed(mine: bool) -> list[dict[str, float | str]]:
+        listing: list[dict[str, float | str]] = []
+        for own, cumulative, _, where, is_own in rows:
+            if is_own is mine and len(listing) < top:
+                own_ms, cumulative_ms = round(own * per_article, 3), round(cumulative * per_article, 3)
+                listing.append({"function": where, "own_ms": own_ms, "cumulative_ms": cumulative_ms})
+        return listing
+
+    return {"newsflow": listed(True), "other": listed(False)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time every part in alternating rounds, profile one pass, print and write the results."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--articles", type=int, default=150)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--top", type=int, default=15, help="functions listed per group")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    texts = load_articles(args.data, args.articles)
+    nlp = load_nlp(settings.spacy_model)
+    one_round(settings, nlp, texts[:5])  # warm: lingua, the summary scorer, first-call caches
+    rounds = [one_round(settings, nlp, texts) for _ in range(args.rounds)]
+    best = {part: min(r[part] for r in rounds) for part in PARTS}
+    total = sum(best.values())
+    print(f"{len(texts)} articles, best of {args.rounds} rounds, ms per article:")
+    for part in PARTS:
+        print(f"  {part:<14} {best[part]:8.2f}  {best[part] / total:6.1%}")
+    print(
+        f"  {'all':<14} {total:8.2f}   newsflow's own share (all but parse): {1 - best['parse'] / total:.1%}"
+    )
+    hot = hot_functions(settings, nlp, texts, args.top)
+    for group, rows in hot.items():
+        print(f"\n{group}: own ms per article (cumulative), under cProfile")
+        for row in rows:
+            print(f"  {row['own_ms']:7.3f} ({row['cumulative_ms']:7.3f})  {row['function']}")
+    path = write_results(
+        "profile",
+        {
+            "articles": len(texts),
+            "rounds": [{p: round(v, 3) for p, v in r.items()} for r in rounds],
+            "best_ms_per_article": {p: round(v, 3) for p, v in best.items()},
+            "own_share": round(1 - best["parse"] / total, 4),
+            "hot": hot,
+            "command": "python -m bench.profile",
+        },
+    )
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    main()
