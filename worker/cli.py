@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import redis
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -30,6 +29,7 @@ from worker.cli_top import top
 from worker.config import Settings
 from worker.delivery import Delivery
 from worker.errors import InvalidArticle
+from worker.eviction import refusal_for
 from worker.html_page import render_page
 from worker.inputs import read_items
 from worker.logging import configure_logging
@@ -195,13 +195,7 @@ def worker(
 
 
 def _refuse_evicting_redis(settings: Settings) -> None:
-    delivery = Delivery.from_settings(settings)
-    try:
-        refusal = delivery.eviction_refusal()
-    except (redis.ConnectionError, redis.TimeoutError):
-        return  # the worker waits for the broker and reports it; nothing to check yet
-    finally:
-        delivery.client.close()
+    refusal = refusal_for(settings)
     if refusal is not None:
         _err.print(f"[red]{refusal}[/]")
         raise typer.Exit(2)

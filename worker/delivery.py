@@ -1,6 +1,7 @@
 """The only code that writes results, errors and article status to Redis."""
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -14,9 +15,7 @@ from worker.publish_script import PUBLISH_ONCE
 from worker.replication import Replicas
 
 EventKind = Literal["result", "error"]
-# Policies under which Redis deletes no key to make room: anything else may drop a queued
-# article (allkeys-*) or a done marker and a stored result (volatile-*).
-SAFE_EVICTION_POLICIES = frozenset({"noeviction"})
+StageMark = tuple[str, int]  # a stage that finished, and when (ms since the epoch)
 
 
 class QueueFull(TimeoutError):
@@ -69,12 +68,22 @@ class Delivery:
         """
         return cls(redis_client(settings, timeout_s=timeout_s), settings)
 
-    def _once(self, article_id: str, kind: EventKind, document: str, revision: int) -> str | None:
+    def _once(
+        self,
+        article_id: str,
+        kind: EventKind,
+        document: str,
+        revision: int,
+        marks: Sequence[StageMark] = (),
+    ) -> str | None:
         """The publish script; with replicas to wait for, confirmed by them, then announced."""
         if self.replicas is None:
-            entry = self._run_once(self.client, article_id, kind, document, revision)
+            entry = self._run_once(self.client, article_id, kind, document, revision, marks=marks)
             return entry if isinstance(entry, str) else None
-        script = lambda pipe: self._run_once(pipe, article_id, kind, document, revision, defer=True)  # noqa: E731
+
+        def script(pipe: redis.Redis) -> object:
+            return self._run_once(pipe, article_id, kind, document, revision, marks=marks, defer=True)
+
         entry = self.replicas.write(script, what=f"the {kind} of {article_id}")
         channel = self.keys.results_channel if kind == "result" else self.keys.errors_channel
         self.replicas.announce(self.keys.done(article_id), channel, document, revision)
@@ -97,6 +106,7 @@ class Delivery:
         document: str,
         revision: int,
         *,
+        marks: Sequence[StageMark] = (),
         defer: bool = False,
     ) -> object:
         """The publish script on ``client`` (a pipeline queues it): the entry id, or None if done."""
@@ -109,6 +119,7 @@ class Delivery:
                 self.keys.results_log if result else self.keys.dead,
                 self.keys.status(article_id),
                 self.keys.throughput("published" if result else "dead", now_ms() // 1000),
+                *(self.keys.throughput(stage, at // 1000) for stage, at in marks),
             ],
             args=[
                 self.keys.results_channel if result else self.keys.errors_channel,
@@ -120,12 +131,14 @@ class Delivery:
                 "published" if result else "dead",
                 "1" if self.settings.store_results or not result else "0",
                 "1" if defer else "0",
+                *(value for stage, at in marks for value in (stage, f"done:{at}")),
             ],
         )
 
-    def publish_result(self, result: ArticleResult) -> str | None:
-        """Publish a result; the Stream entry id, or None when this revision was already done."""
-        return self._once(result.article_id, "result", result.model_dump_json(), result.revision)
+    def publish_result(self, result: ArticleResult, marks: Sequence[StageMark] = ()) -> str | None:
+        """Publish a result, with the status marks of stages that ran in this task in the same round
+        trip; the Stream entry id, or None when this revision was already done."""
+        return self._once(result.article_id, "result", result.model_dump_json(), result.revision, marks)
 
     def publish_error(self, event: ErrorEvent) -> str | None:
         """Dead-letter an error; the Stream entry id, or None when this revision was already done."""
@@ -183,16 +196,20 @@ class Delivery:
             pipe.expire(key, self.settings.result_ttl_s)
             pipe.execute()
 
-    def mark_stage_done(self, article_id: str, stage: str) -> None:
-        """Record that ``stage`` finished for the article: its status field and the stage's count
-        for this second (what ``newsflow top`` reads its rates from)."""
-        at = now_ms()
-        status, bucket = self.keys.status(article_id), self.keys.throughput(stage, at // 1000)
+    def mark_stages_done(self, article_id: str, marks: Sequence[StageMark]) -> None:
+        """Record that stages finished for the article, in one round trip: each one's status field
+        (``done:<ms>``) and its count for that second (what ``newsflow top`` reads rates from).
+        A task that publishes hands its marks to ``publish_result`` instead."""
+        if not marks:
+            return
+        status = self.keys.status(article_id)
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(status, stage, f"done:{at}")
+            pipe.hset(status, mapping={stage: f"done:{at}" for stage, at in marks})
             pipe.expire(status, self.settings.result_ttl_s)
-            pipe.incr(bucket)
-            pipe.expire(bucket, 120)
+            for stage, at in marks:
+                bucket = self.keys.throughput(stage, at // 1000)
+                pipe.incr(bucket)
+                pipe.expire(bucket, 120)
             pipe.execute()
 
     def status(self, article_id: str) -> dict[str, str]:
@@ -245,25 +262,6 @@ class Delivery:
             # the next tenth of the room found is taken without asking again. One producer stays
             # within the limit; concurrent ones may pass it by a tenth each (on Redis, by one).
             self._room = (limit - queued) // 10
-
-    def eviction_policy(self) -> str | None:
-        """Redis's maxmemory-policy, or None when the server does not say (CONFIG disabled)."""
-        try:
-            answer: dict[str, str] = self.client.config_get("maxmemory-policy")  # type: ignore[assignment]
-        except redis.ResponseError:
-            return None
-        return answer.get("maxmemory-policy")
-
-    def eviction_refusal(self) -> str | None:
-        """Why a worker must not run on this Redis (an evicting policy), or None when it may."""
-        policy = self.eviction_policy()
-        if policy is None or policy in SAFE_EVICTION_POLICIES or self.settings.allow_eviction:
-            return None
-        return (
-            f"Redis evicts keys under memory pressure (maxmemory-policy {policy}), which would drop queued"
-            " articles and done markers: set maxmemory-policy noeviction (redis-server --maxmemory-policy"
-            " noeviction, or CONFIG SET maxmemory-policy noeviction), or NEWSFLOW_ALLOW_EVICTION=true"
-        )
 
     def close(self) -> None:
         """Close the Redis connections (and the RabbitMQ one, when opened)."""

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
 from worker.config import Settings
+from worker.delivery import StageMark
 from worker.errors import PipelineError, TransientError
 from worker.fusion import soft_limit
 from worker.logging import get_logger
@@ -185,6 +186,13 @@ class StageRunner:
         if metrics is not None:
             metrics.stage_ended(where.stage.value, outcome, time.perf_counter() - started)
 
+    def record_marks(self, article_id: str, marks: list[StageMark]) -> None:
+        """Write status marks that no publish carried (the article was handed on, or failed)."""
+        try:
+            self.runtime.delivery.mark_stages_done(article_id, marks)
+        except REDIS_DOWN as down:  # the work is handed on; only the status lines are missing
+            log.warning("status_not_recorded", error=str(down))
+
     @contextmanager
     def guard(
         self, task: Task, where: Where, *, first: bool = True, soft_limit_s: float | None = None
@@ -232,10 +240,6 @@ class StageRunner:
         else:
             self._count(where, "done", started)
             duration_ms = round((time.perf_counter() - started) * 1000, 3)
-            try:
-                self.runtime.delivery.mark_stage_done(where.article_id, where.stage.value)
-            except REDIS_DOWN as down:  # the work is handed on; only the status line is missing
-                log.warning("status_not_recorded", error=str(down))
             log.info("stage_done", duration_ms=duration_ms)
         finally:
             if metrics is not None:

@@ -8,7 +8,19 @@ from typing import Final
 # second's count. A duplicate or redelivered task of the
 # same or an older revision finds the marker and writes nothing. With ARGV[9] = '1' (replicas
 # to wait for, worker/replication.py) the channel message waits for ``Replicas.announce``.
+# ARGV[10..] are (stage, 'done:<ms>') pairs and KEYS[6..] their seconds' throughput counts: the
+# status marks of the stages that ran in the publishing task, written in the same round trip
+# (before the check: the stages ran, even when their result was published already).
 PUBLISH_ONCE: Final = """
+for i = 10, #ARGV, 2 do
+  redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
+  local bucket = KEYS[6 + (i - 10) / 2]
+  redis.call('INCR', bucket)
+  redis.call('EXPIRE', bucket, 120)
+end
+if #ARGV >= 10 then
+  redis.call('EXPIRE', KEYS[4], ARGV[3])
+end
 local current = redis.call('HGET', KEYS[1], 'revision')
 if current and tonumber(current) >= tonumber(ARGV[6]) then
   if ARGV[9] == '1' then

@@ -20,6 +20,7 @@ from schemas.article import CleanArticle
 from schemas.entities import AnalysedArticle
 from schemas.result import ArticleResult, ErrorReason, Stage
 from worker.config import Settings
+from worker.delivery import StageMark, now_ms
 from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
@@ -89,10 +90,12 @@ class _Output:
     queue: str | None = None
 
 
-def _publish(runtime: Runtime, result: ArticleResult, revision: int) -> None:
+def _publish(runtime: Runtime, result: ArticleResult, revision: int, marks: list[StageMark]) -> None:
+    """Publish the result with the task's pending status marks in the same round trip."""
     if revision:
         result = result.model_copy(update={"revision": revision})
-    entry = runtime.delivery.publish_result(result)
+    entry = runtime.delivery.publish_result(result, marks)
+    marks.clear()
     if entry and runtime.metrics is not None:
         runtime.metrics.published_one("result")
     log.info("article_published" if entry else "article_already_published", entry=entry)
@@ -126,18 +129,30 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     runner = StageRunner(runtime)
 
     def run_stage(
-        stage: Stage, document: object, revision: int, k: int | None, words: int | None
+        stage: Stage,
+        document: object,
+        revision: int,
+        k: int | None,
+        words: int | None,
+        *,
+        marks: list[StageMark],
     ) -> _Output | None:
-        """One stage on its input; the output document, or None once the result is published."""
+        """One stage on its input; the output document, or None once the result is published.
+
+        The stage's status mark joins ``marks`` once its work is done; publishing writes them.
+        """
         if stage is Stage.CLEAN:
             cleaned = _clean(document, runtime)
+            marks.append((stage.value, now_ms()))
             if isinstance(cleaned, ArticleResult):
-                _publish(runtime, cleaned, revision)
+                _publish(runtime, cleaned, revision, marks)
                 return None
             queue = settings.entities_queue(cleaned.language)
             return _Output(cleaned, None if queue == settings.queue_entities else queue)
         if stage is Stage.ENTITIES:
-            return _Output(_entities(document, runtime))
+            output = _Output(_entities(document, runtime))
+            marks.append((stage.value, now_ms()))
+            return output
         from worker.stages.summary import summarise
 
         analysed = (
@@ -148,27 +163,37 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         result = summarise(
             analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
         )
-        _publish(runtime, result, revision)
+        marks.append((stage.value, now_ms()))
+        _publish(runtime, result, revision, marks)
         return None
 
     def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
-        """Run the task's stage and the fused stages after it; hand the next one on through Redis."""
+        """Run the task's stage and the fused stages after it; hand the next one on through Redis.
+
+        The stages' status marks ride in the publish's round trip; a task that hands the article
+        on, or fails, writes those it has in one round trip at its end.
+        """
         chain = fused_chain(task.stage, runtime.fused)
-        for position, stage in enumerate(chain):
-            where = Where(stage, payload_id(document), revision, document)
-            limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
-            with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
-                output = run_stage(stage, document, revision, k, words)
-                following = next_stage(stage)
-                if output is None or following is None:
-                    return
-                if following not in chain or output.queue is not None:
-                    handed_on = output.document.model_dump_json()
-                    stage_signature(
-                        task.app, following, handed_on, revision=revision, k=k, max_words=words
-                    ).apply_async(**({"queue": output.queue} if output.queue else {}))
-                    return
-            document = output.document
+        marks: list[StageMark] = []
+        try:
+            for position, stage in enumerate(chain):
+                where = Where(stage, payload_id(document), revision, document)
+                limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
+                with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
+                    output = run_stage(stage, document, revision, k, words, marks=marks)
+                    following = next_stage(stage)
+                    if output is None or following is None:
+                        return
+                    if following not in chain or output.queue is not None:
+                        handed_on = output.document.model_dump_json()
+                        stage_signature(
+                            task.app, following, handed_on, revision=revision, k=k, max_words=words
+                        ).apply_async(**({"queue": output.queue} if output.queue else {}))
+                        return
+                document = output.document
+        finally:
+            if marks:
+                runner.record_marks(payload_id(document), marks)
 
     def options(stage: Stage) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from tests.conftest import cleanup, make_settings, settings_env
 from worker.app import create_app
 from worker.delivery import Delivery, QueueFull
 from worker.embedded import start_redis
+from worker.eviction import eviction_refusal
 from worker.ingest import FIELD, IngestBridge
 from worker.pipeline import submit
 
@@ -73,13 +74,11 @@ def test_a_worker_refuses_a_redis_that_evicts_keys() -> None:
     try:
         settings = make_settings(server.url)
         delivery = Delivery.from_settings(settings)
-        assert delivery.eviction_refusal() is None  # redis-server's default: noeviction
+        assert eviction_refusal(delivery.client, settings) is None  # redis-server's default: noeviction
         delivery.client.config_set("maxmemory-policy", "allkeys-lru")
-        assert "allkeys-lru" in (delivery.eviction_refusal() or "")
-        assert (
-            Delivery.from_settings(settings.model_copy(update={"allow_eviction": True})).eviction_refusal()
-            is None
-        )
+        assert "allkeys-lru" in (eviction_refusal(delivery.client, settings) or "")
+        allowed = settings.model_copy(update={"allow_eviction": True})
+        assert eviction_refusal(delivery.client, allowed) is None
         delivery.client.close()
         started = subprocess.run(
             [sys.executable, "-m", "worker.cli", "worker"],

@@ -12,6 +12,7 @@ from worker.app import create_app
 from worker.config import Settings
 from worker.consume import GroupConsumer
 from worker.delivery import Delivery
+from worker.duplicates import short_result
 from worker.errors import TransientError
 from worker.failures import Where, dead_letter
 from worker.pipeline import requeue, submit
@@ -212,3 +213,28 @@ def test_purge_removes_every_key_of_the_prefix_and_nothing_else(redis_url: str) 
         neighbour.purge()
         delivery.client.close()
         neighbour.client.close()
+
+
+def test_stage_marks_ride_in_the_publish_and_count_in_their_seconds(own_settings: Settings) -> None:
+    delivery = Delivery.from_settings(own_settings)
+    try:
+        raw = RawArticle(id=f"marks-{uuid.uuid4().hex[:8]}", text=ENGLISH * 3)
+        result = short_result(clean(raw, own_settings))
+        pending = [("clean", 1_700_000_000_250), ("entities", 1_700_000_001_500)]
+        assert delivery.publish_result(result, pending) is not None
+        status = delivery.status(result.article_id)
+        assert status["clean"] == "done:1700000000250" and status["entities"] == "done:1700000001500"
+        assert status["publish"] == "published"
+        assert delivery.client.get(delivery.keys.throughput("clean", 1_700_000_000)) == "1"
+        assert 0 < int(delivery.client.ttl(delivery.keys.throughput("entities", 1_700_000_001))) <= 120
+        # a redelivered task finds the revision published: no second result, its marks still land
+        assert delivery.publish_result(result, [("summarise", 1_700_000_002_000)]) is None
+        assert delivery.status(result.article_id)["summarise"] == "done:1700000002000"
+        assert len(_results_for(delivery, result.article_id)) == 1
+        # a task that hands the article on writes its marks in one call
+        delivery.mark_stages_done("handed-on", [("clean", 1_700_000_000_900)])
+        assert delivery.status("handed-on") == {"clean": "done:1700000000900"}
+        assert delivery.client.get(delivery.keys.throughput("clean", 1_700_000_000)) == "2"
+        assert delivery.client.ttl(delivery.keys.status("handed-on")) > 0
+    finally:
+        delivery.close()

@@ -93,6 +93,7 @@ LAYERS: dict[str, int] = {
     "worker.broker": 3,
     "worker.delivery": 3,
     "worker.publish_script": 3,
+    "worker.eviction": 3,
     "worker.duplicates": 3,
     "worker.streams": 3,
     "worker.consume": 3,
