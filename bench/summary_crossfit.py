@@ -1,6 +1,7 @@
 """Both ways round: train the summary scorer on one half, score the other, then the reverse.
 
     python -m bench.summary_crossfit [--data DIR] [--margin M] [--hidden H] [--seeds S] [--l2 L]
+                                     [--lead-bonus B [B ...]]
 
 ``bench.summary_train`` fits on half A and ``bench.summaries`` reports half B as the check; with
 a few hundred CNN/DM stories, one check half is a small sample. This fits the same network twice
@@ -12,12 +13,15 @@ to the package.
 
 import argparse
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 from bench import summary_train
 from bench.common import HALVES
 from bench.summary_data import DEFAULT_DATA
 from bench.summary_oracle import lead_swap_oracle
+from worker.stages.summary.scores import ScoringParams
+from worker.stages.summary.stage import DEFAULT_PARAMS
 
 
 def other(half: str) -> str:
@@ -40,6 +44,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hidden", type=int, default=summary_train.Training.hidden)
     parser.add_argument("--seeds", type=int, default=summary_train.Training.seeds)
     parser.add_argument("--l2", type=float, default=summary_train.Training.l2)
+    parser.add_argument(
+        "--lead-bonus",
+        type=float,
+        nargs="+",
+        default=[ScoringParams.lead_bonus],
+        help="log-odds added to the first k candidates; several values are scored side by side",
+    )
     args = parser.parse_args(argv)
     examples, loaded = summary_train.load_examples(
         args.data, functools.partial(lead_swap_oracle, margin=args.margin)
@@ -48,15 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     print(f"margin {args.margin}, {training.seeds} networks of {training.hidden}, L2 {training.l2}")
     for trained in HALVES:
         scorer = summary_train.train(examples, training, version="crossfit", half=trained)
-        for data in loaded:
-            scored = other(trained)
-            ours, leads = summary_train.score_half(scorer, data, scored)
-            print(
-                f"{data.dataset.name:<12} {trained} -> {scored}  newsflow {ours.r1:6.2f} {ours.r2:6.2f}"
-                f"  Lead-k {leads.r1:6.2f} {leads.r2:6.2f}"
-                f"  gap {ours.r1 - leads.r1:+6.2f} {ours.r2 - leads.r2:+6.2f}",
-                flush=True,
-            )
+        for bonus in args.lead_bonus:
+            params = replace(DEFAULT_PARAMS, lead_bonus=bonus)
+            for data in loaded:
+                scored = other(trained)
+                ours, leads = summary_train.score_half(scorer, data, scored, params)
+                print(
+                    f"{data.dataset.name:<12} {trained} -> {scored}  lead bonus {bonus:<4g}"
+                    f"  newsflow {ours.r1:6.2f} {ours.r2:6.2f}  Lead-k {leads.r1:6.2f} {leads.r2:6.2f}"
+                    f"  gap {ours.r1 - leads.r1:+6.2f} {ours.r2 - leads.r2:+6.2f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ from worker.nlp import load_nlp
 from worker.stages.summary.features import FEATURE_NAMES
 from worker.stages.summary.graph import bags, cosine_similarity
 from worker.stages.summary.model import SCORER_FILE, Scorer
-from worker.stages.summary.stage import candidates, pool_features, summarise
+from worker.stages.summary.scores import ScoringParams
+from worker.stages.summary.stage import DEFAULT_PARAMS, candidates, pool_features, summarise
 
 CACHE = RESULTS / "cache"
 
@@ -194,12 +195,17 @@ def load_examples(data: Path, labeller: Labeller) -> tuple[list[Example], list[L
     return examples, loaded
 
 
-def score_half(scorer: Scorer, data: Loaded, half: str) -> tuple[Rouge, Rouge]:
-    """Mean ROUGE of the scorer's summaries and of Lead-k on one half of one set."""
+def score_half(
+    scorer: Scorer, data: Loaded, half: str, params: ScoringParams = DEFAULT_PARAMS
+) -> tuple[Rouge, Rouge]:
+    """Mean ROUGE of the scorer's summaries (with ``params``) and of Lead-k on one half of one set."""
     rows = [i for i, item in enumerate(data.items) if data.halves[item.id] == half]
     articles, items, k = data.articles, data.items, data.dataset.k
     ours = score_pairs(
-        [(summarise(articles[i], k, scorer=scorer).summary.text, items[i].reference) for i in rows]
+        [
+            (summarise(articles[i], k, scorer=scorer, params=params).summary.text, items[i].reference)
+            for i in rows
+        ]
     )
     texts = [[articles[i].text[s.start : s.end] for s in articles[i].sentences] for i in rows]
     leads = score_pairs(

@@ -11,6 +11,8 @@ from worker.config import Settings
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import METHOD, summarise
+from worker.stages.summary.scores import ScoringParams
+from worker.stages.summary.stage import candidates
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +117,21 @@ def test_word_budget_limits_the_summary(nlp: Language, seed_text: str) -> None:
 def test_params_are_recorded(nlp: Language, seed_text: str) -> None:
     params = _summarise(nlp, seed_text, 2).summary.params
     assert params["k"] == 2 and "redundancy" in params and str(params["scorer"]).startswith("mlp-")
+    assert params["lead_bonus"] == ScoringParams().lead_bonus
+
+
+def test_the_lead_bonus_moves_the_pick_towards_the_opening(nlp: Language, seed_text: str) -> None:
+    analysed = analyse(clean(RawArticle(text=seed_text), Settings()), nlp)
+    first = [start for start, _ in candidates(analysed).spans[:3]]
+
+    def starts(bonus: float) -> list[int]:
+        summary = summarise(analysed, 3, params=ScoringParams(lead_bonus=bonus)).summary
+        return [s.start for s in summary.sentences]
+
+    assert not set(starts(-50.0)) & set(first)  # an overwhelming penalty leaves the opening
+    assert starts(50.0) == first  # an overwhelming bonus keeps it
+    kept = [len(set(starts(bonus)) & set(first)) for bonus in (-1.0, 0.0, 1.0)]
+    assert kept == sorted(kept)
 
 
 def test_short_fragments_lose_to_real_sentences(nlp: Language) -> None:

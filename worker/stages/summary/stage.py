@@ -2,9 +2,10 @@
 
 Each candidate sentence is scored by a small learned model (``model.py``) over features of its
 position, centrality, length, entities, headline overlap, quotation and caption-likeness
-(``features.py``). The best are taken greedily, skipping any candidate too similar to one already
-taken, until ``k`` sentences (or ``max_words`` words) are chosen; they are returned in article
-order. The headline and boilerplate lines are never chosen.
+(``features.py``); the first k candidates get a small bonus (``ScoringParams.lead_bonus``), so the
+opening is left only for a clearly better sentence. The best are taken greedily, skipping any
+candidate too similar to one already taken, until ``k`` sentences (or ``max_words`` words) are
+chosen; they are returned in article order. The headline and boilerplate lines are never chosen.
 """
 
 import time
@@ -156,6 +157,7 @@ def summarise(
     if spans:
         similarity = cosine_similarity(bags(texts, pool.term_lists))
         odds = scorer.log_odds(pool_features(article, pool, similarity, k))
+        odds[:k] += params.lead_bonus
         scores = 1.0 / (1.0 + np.exp(-odds))
         picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
         if max_words is None:
