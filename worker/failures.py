@@ -187,11 +187,14 @@ class StageRunner:
             metrics.stage_ended(where.stage.value, outcome, time.perf_counter() - started)
 
     def record_marks(self, article_id: str, marks: list[StageMark]) -> None:
-        """Write status marks that no publish carried (the article was handed on, or failed)."""
+        """Write status marks that no publish carried (the article was handed on, or failed).
+
+        Best effort: the work is handed on or reported, only the status lines would be missing.
+        """
         try:
             self.runtime.delivery.mark_stages_done(article_id, marks)
-        except REDIS_DOWN as down:  # the work is handed on; only the status lines are missing
-            log.warning("status_not_recorded", error=str(down))
+        except redis.RedisError as failed:
+            log.warning("status_not_recorded", error=str(failed))
 
     @contextmanager
     def guard(

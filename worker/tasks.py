@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, Signature, Task
+from celery.exceptions import Ignore
 from celery.signals import celeryd_after_setup, task_rejected, worker_init, worker_process_init
 
 from schemas.article import CleanArticle
@@ -171,7 +172,8 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         """Run the task's stage and the fused stages after it; hand the next one on through Redis.
 
         The stages' status marks ride in the publish's round trip; a task that hands the article
-        on, or fails, writes those it has in one round trip at its end.
+        on, or ends it as an error event, writes those it has in one round trip at its end. One
+        that is retried or requeued writes none: its next run marks its stages again.
         """
         chain = fused_chain(task.stage, runtime.fused)
         marks: list[StageMark] = []
@@ -189,11 +191,12 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                         stage_signature(
                             task.app, following, handed_on, revision=revision, k=k, max_words=words
                         ).apply_async(**({"queue": output.queue} if output.queue else {}))
+                        runner.record_marks(payload_id(document), marks)
                         return
                 document = output.document
-        finally:
-            if marks:
-                runner.record_marks(payload_id(document), marks)
+        except Ignore:  # dead-lettered: the stages before the failed one did finish
+            runner.record_marks(payload_id(document), marks)
+            raise
 
     def options(stage: Stage) -> dict[str, Any]:
         return {

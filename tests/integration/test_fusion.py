@@ -82,6 +82,10 @@ def test_workers_on_separate_queues_hand_articles_on_through_redis(
         rest_by = _stage_tasks(logs[1], article.id or "", stages=2)
         assert set(cleaned_by) == {"clean"} and set(rest_by) == {"entities", "summarise"}
         assert rest_by["entities"] == rest_by["summarise"] != cleaned_by["clean"]
+        # the clean task's mark was written as it handed on, the others' with the publish
+        marks = delivery.status(article.id or "")
+        assert all(marks[stage].startswith("done:") for stage in ("clean", "entities", "summarise"))
+        assert int(marks["clean"][5:]) <= int(marks["entities"][5:]) <= int(marks["summarise"][5:])
         assert _limits(own_settings, nodes[0])["newsflow.clean"] == "[time_limit=45.0 soft_time_limit=30.0]"
         assert _limits(own_settings, nodes[1])["newsflow.entities"] == (
             "[time_limit=115.0 soft_time_limit=75.0]"
