@@ -13,10 +13,11 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import DEFAULT_DATA, write_results
-from worker.stages.clean.language import SAMPLE_CHARS, detect
+from worker.stages.clean.language import FIRST_PASS_CHARS, SAMPLE_CHARS, detect
 
 
 def texts(data: Path) -> list[str]:
@@ -39,22 +40,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus = texts(args.data)
     detect("Loading the language models before the first text is timed.")
-    verdicts: dict[int, list[str]] = {}
     report: dict[str, object] = {"texts": len(corpus)}
-    for size in args.samples:
+    runs: list[tuple[str, Callable[[str], str]]] = [
+        (f"{size} chars", lambda text, size=size: detect(text, size, first_pass_chars=None).language)  # type: ignore[misc]
+        for size in args.samples
+    ]
+    runs.append(
+        (f"{FIRST_PASS_CHARS} first, then {SAMPLE_CHARS} (the stage's)", lambda text: detect(text).language)
+    )
+    reference: list[str] = []
+    for name, run in runs:
         started = time.perf_counter()
-        verdicts[size] = [detect(text, size).language for text in corpus]
+        found = [run(text) for text in corpus]
         ms = (time.perf_counter() - started) / len(corpus) * 1000
-        reference = verdicts[args.samples[0]]
-        differ = [i for i, (a, b) in enumerate(zip(reference, verdicts[size], strict=True)) if a != b]
-        report[str(size)] = {
+        reference = reference or found
+        differ = [i for i, (a, b) in enumerate(zip(reference, found, strict=True)) if a != b]
+        report[name] = {
             "ms_per_text": round(ms, 2),
-            "languages": dict(Counter(verdicts[size]).most_common()),
-            "differ_from_first": [(i, reference[i], verdicts[size][i]) for i in differ],
+            "languages": dict(Counter(found).most_common()),
+            "differ_from_first": [(i, reference[i], found[i]) for i in differ],
         }
         print(
-            f"{size:5d} chars  {ms:5.2f} ms/text  {len(differ)} verdicts differ from {args.samples[0]}: "
-            f"{[(reference[i], verdicts[size][i]) for i in differ]}"
+            f"{name:<36} {ms:5.2f} ms/text  {len(differ)} verdicts differ from {args.samples[0]} chars: "
+            f"{[(reference[i], found[i]) for i in differ]}"
         )
     print(f"wrote {write_results('language', report)}")
     return 0

@@ -6,8 +6,16 @@ from trafilatura.utils import load_html
 from schemas import ErrorReason, RawArticle
 from worker.config import Settings
 from worker.errors import InvalidArticle
-from worker.stages.clean import clean
-from worker.stages.clean.language import UNDETERMINED, detect, evidence
+from worker.stages.clean import clean, language
+from worker.stages.clean.language import (
+    FIRST_PASS_CHARS,
+    SAMPLE_CHARS,
+    SURE_CONFIDENCE,
+    UNDETERMINED,
+    Detection,
+    detect,
+    evidence,
+)
 from worker.stages.clean.page_hints import language_code, page_hints
 
 SETTINGS = Settings(languages=("en",))
@@ -77,3 +85,34 @@ def test_page_declared_language_is_read() -> None:
 )
 def test_language_code(value: str, code: str | None) -> None:
     assert language_code(value) == code
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sample lengths ``detect`` reads from now on."""
+    reads: list[int] = []
+    one_pass = language._detect
+
+    def counted(text: str, sample_chars: int) -> Detection:
+        reads.append(sample_chars)
+        return one_pass(text, sample_chars)
+
+    monkeypatch.setattr(language, "_detect", counted)
+    return reads
+
+
+@pytest.mark.parametrize("text", [ENGLISH * 8, FRENCH * 6, GERMAN * 6])
+def test_a_sure_first_pass_stands_and_agrees_with_the_full_sample(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full = detect(text, first_pass_chars=None)
+    reads = _reads(monkeypatch)
+    quick = detect(text)
+    assert reads == [FIRST_PASS_CHARS]
+    assert quick.language == full.language and quick.confidence >= SURE_CONFIDENCE
+
+
+def test_an_unsure_first_pass_reads_the_full_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(language, "SURE_CONFIDENCE", 1.01)  # never sure
+    reads = _reads(monkeypatch)
+    assert detect(ENGLISH * 8).language == "en"
+    assert reads == [FIRST_PASS_CHARS, SAMPLE_CHARS]
