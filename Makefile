@@ -18,8 +18,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/newsflow demo
 
+# Two processes (pytest-xdist) for all but the tests that stop Redis under a running worker, which
+# then run alone: a second process's load is what they must not share (README, "Quick start").
 test: lint typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup -m "not serial"
+	$(PY) -m pytest -m serial
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

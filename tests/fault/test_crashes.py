@@ -9,6 +9,8 @@ import time
 import uuid
 from collections import Counter
 
+import pytest
+
 from schemas import RawArticle
 from tests.conftest import (
     ROOT,
@@ -130,6 +132,7 @@ def test_a_message_that_keeps_killing_its_worker_is_dead_lettered(
         cleanup(settings)
 
 
+@pytest.mark.serial
 def test_restarting_redis_mid_run_loses_nothing(broker: str | None, seed_text: str) -> None:
     """On Redis as broker and store; with RabbitMQ as broker, Redis is the store alone, and the
     stages' retries go through RabbitMQ's delayed delivery while it is down."""

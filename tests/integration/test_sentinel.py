@@ -92,6 +92,7 @@ def _published(delivery: Delivery) -> Counter[str]:
     return Counter(json.loads(fields["result"])["article_id"] for _, fields in entries)
 
 
+@pytest.mark.serial
 @pytest.mark.parametrize("how", ["kill", "failover"])
 def test_a_failover_mid_run_loses_and_duplicates_nothing(
     cluster: SentinelCluster, seed_text: str, how: str
