@@ -92,11 +92,10 @@ class _Output:
 
 
 def _publish(runtime: Runtime, result: ArticleResult, revision: int, marks: list[StageMark]) -> None:
-    """Publish the result with the task's pending status marks in the same round trip."""
+    """Publish the result with the task's status marks in the same round trip."""
     if revision:
         result = result.model_copy(update={"revision": revision})
     entry = runtime.delivery.publish_result(result, marks)
-    marks.clear()
     if entry and runtime.metrics is not None:
         runtime.metrics.published_one("result")
     log.info("article_published" if entry else "article_already_published", entry=entry)
@@ -130,30 +129,17 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     runner = StageRunner(runtime)
 
     def run_stage(
-        stage: Stage,
-        document: object,
-        revision: int,
-        k: int | None,
-        words: int | None,
-        *,
-        marks: list[StageMark],
-    ) -> _Output | None:
-        """One stage on its input; the output document, or None once the result is published.
-
-        The stage's status mark joins ``marks`` once its work is done; publishing writes them.
-        """
+        stage: Stage, document: object, k: int | None, words: int | None
+    ) -> _Output | ArticleResult:
+        """One stage on its input: the output document, or the result to publish."""
         if stage is Stage.CLEAN:
             cleaned = _clean(document, runtime)
-            marks.append((stage.value, now_ms()))
             if isinstance(cleaned, ArticleResult):
-                _publish(runtime, cleaned, revision, marks)
-                return None
+                return cleaned
             queue = settings.entities_queue(cleaned.language)
             return _Output(cleaned, None if queue == settings.queue_entities else queue)
         if stage is Stage.ENTITIES:
-            output = _Output(_entities(document, runtime))
-            marks.append((stage.value, now_ms()))
-            return output
+            return _Output(_entities(document, runtime))
         from worker.stages.summary import summarise
 
         analysed = (
@@ -161,19 +147,17 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
             if isinstance(document, AnalysedArticle)
             else AnalysedArticle.model_validate_json(str(document))
         )
-        result = summarise(
+        return summarise(
             analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
         )
-        marks.append((stage.value, now_ms()))
-        _publish(runtime, result, revision, marks)
-        return None
 
     def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
         """Run the task's stage and the fused stages after it; hand the next one on through Redis.
 
-        The stages' status marks ride in the publish's round trip; a task that hands the article
-        on, or ends it as an error event, writes those it has in one round trip at its end. One
-        that is retried or requeued writes none: its next run marks its stages again.
+        Each stage's status mark is taken when its work is done. The marks ride in the publish's
+        round trip; a task that hands the article on, or ends it as an error event, writes those
+        it has in one round trip at its end. One that is retried or requeued writes none: its
+        next run marks its stages again.
         """
         chain = fused_chain(task.stage, runtime.fused)
         marks: list[StageMark] = []
@@ -182,9 +166,13 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                 where = Where(stage, payload_id(document), revision, document)
                 limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
                 with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
-                    output = run_stage(stage, document, revision, k, words, marks=marks)
+                    output = run_stage(stage, document, k, words)
+                    marks.append((stage.value, now_ms()))
+                    if isinstance(output, ArticleResult):
+                        _publish(runtime, output, revision, marks)
+                        return
                     following = next_stage(stage)
-                    if output is None or following is None:
+                    if following is None:
                         return
                     if following not in chain or output.queue is not None:
                         handed_on = output.document.model_dump_json()
