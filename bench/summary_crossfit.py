@@ -59,10 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"margin {args.margin}, {training.seeds} networks of {training.hidden}, L2 {training.l2}")
     for trained in HALVES:
         scorer = summary_train.train(examples, training, version="crossfit", half=trained)
+        scored = other(trained)
         for bonus in args.lead_bonus:
             params = replace(DEFAULT_PARAMS, lead_bonus=bonus)
             for data in loaded:
-                scored = other(trained)
                 ours, leads = summary_train.score_half(scorer, data, scored, params)
                 print(
                     f"{data.dataset.name:<12} {trained} -> {scored}  lead bonus {bonus:<4g}"

@@ -58,22 +58,16 @@ ORACLES: dict[str, Labeller] = {"lead-swap": lead_swap_oracle, "greedy": oracle}
 
 
 def examples_of(
-    article: AnalysedArticle,
-    reference: str,
-    k: int,
-    labels_by: str = "lead-swap",
-    *,
-    oracle: Labeller | None = None,
+    article: AnalysedArticle, reference: str, k: int, oracle: Labeller
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The stage's features for its candidates, and 1 for those the oracle takes (``oracle``, else
-    the one ``labels_by`` names)."""
+    """The stage's features for its candidates, and 1 for those ``oracle`` takes."""
     pool = candidates(article)
     texts = pool.texts
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES))), np.zeros(0)
     features = pool_features(article, pool, cosine_similarity(bags(texts, pool.term_lists)), k)
     labels = np.zeros(len(texts))
-    labels[(oracle or ORACLES[labels_by])(texts, reference, k)] = 1.0
+    labels[oracle(texts, reference, k)] = 1.0
     return features, labels
 
 
@@ -189,7 +183,7 @@ def load_examples(data: Path, labeller: Labeller) -> tuple[list[Example], list[L
         articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
         halves = half_of([item.id for item in items])
         for item, article in zip(items, articles, strict=True):
-            features, labels = examples_of(article, item.reference, dataset.k, oracle=labeller)
+            features, labels = examples_of(article, item.reference, dataset.k, labeller)
             examples.append(Example(dataset.name, halves[item.id], features, labels))
         loaded.append(Loaded(dataset, items, articles, halves))
     return examples, loaded
