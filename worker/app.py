@@ -9,6 +9,7 @@ from kombu.exceptions import OperationalError
 
 from worker.broker import declarations, with_dead_letters
 from worker.config import Settings
+from worker.redis_qos import install as keep_unrecorded_messages
 from worker.redis_url import is_sentinel, parse_sentinel_url
 from worker.tasks import TASK_NAMES, register_tasks
 
@@ -44,6 +45,8 @@ def broker_connection(settings: Settings) -> tuple[str, dict[str, object]]:
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for ``settings`` with the stage tasks registered."""
     settings = settings or Settings()
+    if not settings.broker_is_amqp:
+        keep_unrecorded_messages()
     broker_url, transport_options = broker_connection(settings)
     app = Celery("newsflow", broker=broker_url, set_as_current=False)
     routes = dict(zip(TASK_NAMES, settings.queues, strict=True))

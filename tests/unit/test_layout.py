@@ -91,6 +91,7 @@ LAYERS: dict[str, int] = {
     "worker.connection": 3,
     "worker.replication": 3,
     "worker.broker": 3,
+    "worker.redis_qos": 3,
     "worker.delivery": 3,
     "worker.publish_script": 3,
     "worker.eviction": 3,
