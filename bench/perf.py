@@ -353,14 +353,17 @@ def report_redis_bytes(redis_url: str, texts: list[str], run: Run) -> dict[str, 
 
 
 def queued_bytes_per_article(redis_url: str, texts: list[str]) -> int:
-    """Bytes one article takes while it waits in the clean queue (kombu's envelope included)."""
+    """Bytes one article takes while it waits: its message in the clean queue (kombu's envelope
+    included) and, for recovery, its entry in the in-flight set and its kept input."""
     tag = f"bench-q-{uuid.uuid4().hex[:8]}"
     settings = Settings(redis_url=redis_url, key_prefix=tag, queue_clean=f"{tag}-clean")
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     try:
         for i, text in enumerate(texts):
             submit(app, delivery, RawArticle(id=f"q-{i}", text=text))
-        used = int(delivery.client.memory_usage(settings.queue_clean) or 0)
+        keys = [settings.queue_clean, settings.keys.inflight]
+        keys += [settings.keys.inflight_input(f"q-{i}") for i in range(len(texts))]
+        used = sum(int(delivery.client.memory_usage(key, samples=0) or 0) for key in keys)
         return round(used / max(1, len(texts)))
     finally:
         delivery.client.delete(settings.queue_clean)

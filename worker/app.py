@@ -9,6 +9,7 @@ from kombu.exceptions import OperationalError
 
 from worker.broker import declarations, with_dead_letters
 from worker.config import Settings
+from worker.recovery import connect as connect_recovery
 from worker.redis_qos import install as keep_unrecorded_messages
 from worker.redis_url import is_sentinel, parse_sentinel_url
 from worker.tasks import TASK_NAMES, register_tasks
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Celery:
         # delivery for retries' countdowns (an ETA held in the worker would hold a prefetch slot).
         app.conf.update(task_default_queue_type="quorum", worker_detect_quorum_queues=True)
     register_tasks(app, settings)
+    connect_recovery(app, settings)
     return app
 
 

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # articles, so a backlog waits in the producer or the compact ingest Stream, not in the broker.
     max_queued: int = Field(default=1_000, ge=1)
     queue_wait_timeout_s: float = Field(default=300.0, gt=0)
+    # Recovery (worker/recovery.py, Redis brokers): an accepted article that has reached no
+    # terminal event, has no message in the stage queues nor in a worker's hands, and made no
+    # progress for lost_after_s is resubmitted from the input kept for it (a Redis restart can
+    # take a message off a queue and never deliver it). Workers look every recovery_interval_s.
+    lost_after_s: float = Field(default=120.0, gt=0)
+    recovery_interval_s: float = Field(default=30.0, gt=0)
     # A worker refuses to start on a Redis whose maxmemory-policy evicts keys (queued articles and
     # done markers would go) unless this is set.
     allow_eviction: bool = False
@@ -204,6 +210,12 @@ class Settings(BaseSettings):
         return self.broker.split("://", 1)[0] in AMQP_SCHEMES
 
     @property
+    def recovers_lost_messages(self) -> bool:
+        """Whether workers resubmit articles whose message was lost (worker/recovery.py): on a
+        Redis broker that is also the store, where one script sees the queues and the articles."""
+        return not self.broker_is_amqp and self.broker == self.redis_url
+
+    @property
     def queues(self) -> tuple[str, str, str]:
         """The stage queues in pipeline order."""
         return (self.queue_clean, self.queue_entities, self.queue_summarise)
@@ -248,6 +260,15 @@ class RedisKeys:
     def throughput(self, stage: str, second: int) -> str:
         """How many articles finished ``stage`` in one wall-clock second (kept two minutes)."""
         return f"{self.prefix}:throughput:{stage}:{second}"
+
+    @property
+    def inflight(self) -> str:
+        """The accepted articles without a terminal event (a sorted set: when last seen alive)."""
+        return f"{self.prefix}:inflight"
+
+    def inflight_input(self, article_id: str) -> str:
+        """What an in-flight article was submitted with, kept to resubmit it if its message is lost."""
+        return f"{self.prefix}:inflight:input:{article_id}"
 
     def dead_input(self, article_id: str) -> str:
         """The input of the stage that failed, kept for ``dead --requeue``."""

@@ -11,6 +11,7 @@ from schemas.result import ArticleResult, ErrorEvent
 from worker.broker import RabbitQueues
 from worker.config import Settings
 from worker.connection import redis_client
+from worker.inflight import InFlight
 from worker.publish_script import PUBLISH_ONCE
 from worker.replication import Replicas
 
@@ -52,6 +53,7 @@ class Delivery:
         self.replicas = Replicas(client, acks, settings.redis_replica_wait_ms) if acks else None
         self._rabbit: RabbitQueues | None = None
         self._room = 0  # submits allowed before the queue lengths are read again (RabbitMQ)
+        self.inflight = InFlight(client, settings)
 
     @property
     def rabbit(self) -> RabbitQueues:
@@ -119,6 +121,8 @@ class Delivery:
                 self.keys.results_log if result else self.keys.dead,
                 self.keys.status(article_id),
                 self.keys.throughput("published" if result else "dead", now_ms() // 1000),
+                self.keys.inflight,
+                self.keys.inflight_input(article_id),
                 *(self.keys.throughput(stage, at // 1000) for stage, at in marks),
             ],
             args=[
@@ -131,6 +135,7 @@ class Delivery:
                 "published" if result else "dead",
                 "1" if self.settings.store_results or not result else "0",
                 "1" if defer else "0",
+                article_id,
                 *(value for stage, at in marks for value in (stage, f"done:{at}")),
             ],
         )

@@ -9,6 +9,7 @@ from schemas.result import ArticleResult, ErrorEvent, Stage
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.identity import article_id_for
+from worker.inflight import KeptInput
 from worker.tasks import STAGES, stage_signature
 
 
@@ -45,10 +46,19 @@ def submit(
     payload = raw.model_dump(mode="json", exclude_none=True, exclude={"schema_version"})
     delivery.wait_for_room()
     message = stage_signature(
-        app, Stage.CLEAN, payload, revision=revision, k=summary_sentences, max_words=max_words
+        app,
+        Stage.CLEAN,
+        payload,
+        revision=revision,
+        k=summary_sentences,
+        max_words=max_words,
+        article_id=article_id,
     )
+    kept = KeptInput(Stage.CLEAN.value, payload, revision, summary_sentences, max_words)
     for _ in range(2):  # once more if a failover took the first sending back
         delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
+        if delivery.settings.recovers_lost_messages:
+            delivery.inflight.track(article_id, kept, now_ms())
         message.apply_async()
         if delivery.wait_for_replicas(article_id):
             break
@@ -72,7 +82,12 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
         return None
     revision = delivery.next_revision(event.article_id)
     delivery.mark(event.article_id, requeued=now_ms(), revision=revision, publish="pending")
-    stage_signature(app, event.stage, str(document), revision=revision).apply_async()
+    if delivery.settings.recovers_lost_messages:
+        kept = KeptInput(event.stage.value, str(document), revision, None, None)
+        delivery.inflight.track(event.article_id, kept, now_ms())
+    stage_signature(
+        app, event.stage, str(document), revision=revision, article_id=event.article_id
+    ).apply_async()
     return Receipt(event.article_id, enqueued=True, revision=revision)
 
 

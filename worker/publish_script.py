@@ -8,18 +8,25 @@ from typing import Final
 # second's count. A duplicate or redelivered task of the
 # same or an older revision finds the marker and writes nothing. With ARGV[9] = '1' (replicas
 # to wait for, worker/replication.py) the channel message waits for ``Replicas.announce``.
-# ARGV[10..] are (stage, 'done:<ms>') pairs and KEYS[6..] their seconds' throughput counts: the
+# ARGV[11..] are (stage, 'done:<ms>') pairs and KEYS[8..] their seconds' throughput counts: the
 # status marks of the stages that ran in the publishing task, written in the same round trip
 # (before the check: the stages ran, even when their result was published already).
+# KEYS[6] and KEYS[7] are the in-flight set and the article's kept input (worker/inflight.py),
+# ARGV[10] the article id: the article leaves them once this revision or a later one has ended.
 PUBLISH_ONCE: Final = """
-for i = 10, #ARGV, 2 do
+for i = 11, #ARGV, 2 do
   redis.call('HSET', KEYS[4], ARGV[i], ARGV[i + 1])
-  local bucket = KEYS[6 + (i - 10) / 2]
+  local bucket = KEYS[8 + (i - 11) / 2]
   redis.call('INCR', bucket)
   redis.call('EXPIRE', bucket, 120)
 end
-if #ARGV >= 10 then
+if #ARGV >= 11 then
   redis.call('EXPIRE', KEYS[4], ARGV[3])
+end
+local kept = redis.call('HGET', KEYS[7], 'revision')
+if not kept or tonumber(kept) <= tonumber(ARGV[6]) then
+  redis.call('ZREM', KEYS[6], ARGV[10])
+  redis.call('DEL', KEYS[7])
 end
 local current = redis.call('HGET', KEYS[1], 'revision')
 if current and tonumber(current) >= tonumber(ARGV[6]) then

@@ -25,6 +25,7 @@ from worker.delivery import StageMark, now_ms
 from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
+from worker.inflight import ARTICLE_HEADER
 from worker.logging import get_logger
 from worker.payloads import parse_raw, payload_id
 from worker.runtime import Runtime
@@ -109,12 +110,18 @@ def stage_signature(
     revision: int = 0,
     k: int | None = None,
     max_words: int | None = None,
+    article_id: str | None = None,
 ) -> Signature:
-    """The task message that runs ``stage`` on ``document`` (and, from there, the rest)."""
+    """The task message that runs ``stage`` on ``document`` (and, from there, the rest).
+
+    With ``article_id`` the message names its article in a header (``inflight.ARTICLE_HEADER``),
+    which tells recovery the article still has a message.
+    """
     kwargs: dict[str, int | None] = {"revision": revision, "k": k}
     if max_words is not None:
         kwargs["max_words"] = max_words
-    return app.signature(TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs=kwargs)
+    options = {"headers": {ARTICLE_HEADER: article_id}} if article_id is not None else {}
+    return app.signature(TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs=kwargs, options=options)
 
 
 def _consumed_queues(app: Celery, settings: Settings) -> set[str]:
@@ -177,7 +184,13 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
                     if following not in chain or output.queue is not None:
                         handed_on = output.document.model_dump_json()
                         stage_signature(
-                            task.app, following, handed_on, revision=revision, k=k, max_words=words
+                            task.app,
+                            following,
+                            handed_on,
+                            revision=revision,
+                            k=k,
+                            max_words=words,
+                            article_id=output.document.article_id,
                         ).apply_async(**({"queue": output.queue} if output.queue else {}))
                         runner.record_marks(payload_id(document), marks)
                         return

@@ -151,6 +151,9 @@ def test_restarting_redis_mid_run_loses_nothing(broker: str | None, seed_text: s
             max_retries=10,
             retry_backoff_max_s=2,
             broker_url=broker,
+            # a message Redis popped but never delivered as it stopped is resubmitted (recovery.py)
+            lost_after_s=10,
+            recovery_interval_s=2,
         )
         worker = start_worker(settings, ROOT / ".pytest-worker-redis.log", concurrency=2)
         delivery, app = Delivery.from_settings(settings), create_app(settings)
