@@ -24,6 +24,7 @@ from typing import Any
 import redis
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
+from kombu.exceptions import OperationalError
 
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
@@ -70,7 +71,7 @@ class Recovery:
     def _recover(self, article_id: str, kept: KeptInput) -> None:
         stage = Stage(kept.stage)
         if kept.recoveries > self.settings.max_deliveries:
-            message = f"its message was lost by the broker {kept.recoveries - 1} times"
+            message = f"its message was lost by the broker {kept.recoveries} times"
             self.delivery.publish_error(
                 ErrorEvent(
                     article_id=article_id,
@@ -103,12 +104,15 @@ class Recovery:
         return self.delivery.keep_input(article_id, document)
 
     def run(self, stop: threading.Event) -> None:
-        """Sweep every ``recovery_interval_s`` until ``stop`` is set; Redis errors wait a round."""
+        """Sweep every ``recovery_interval_s`` until ``stop`` is set; a failed sweep (Redis or the
+        broker unreachable) is logged and the next one tries again."""
         while not stop.wait(self.settings.recovery_interval_s):
             try:
                 self.sweep()
-            except redis.RedisError as exc:
+            except (redis.RedisError, OperationalError) as exc:  # Redis, or sending to the broker
                 log.info("recovery_sweep_failed", error=str(exc))
+            except Exception:
+                log.exception("recovery_sweep_crashed")
 
 
 def connect(app: Celery, settings: Settings) -> None:

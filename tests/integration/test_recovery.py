@@ -93,6 +93,7 @@ def test_a_lost_article_is_resubmitted_then_dead_lettered_after_max_deliveries(s
         assert event is not None and event.kind == "error"
         error = json.loads(event.document)
         assert (error["reason"], error["stage"], error["retryable"]) == ("transient_failure", "clean", True)
+        assert error["message"] == "its message was lost by the broker 3 times"
         assert error["input_ref"] == settings.keys.dead_input("lost")  # `dead --requeue` can run it
         assert delivery.client.zscore(settings.keys.inflight, "lost") is None
         assert not delivery.client.exists(settings.keys.inflight_input("lost"))
