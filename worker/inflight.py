@@ -20,11 +20,12 @@ from worker.config import Settings
 
 ARTICLE_HEADER: Final = "newsflow_article"
 
-# KEYS: the stage queues, then kombu's unacked hash. ARGV[1]: the header as kombu writes it
-# ('"newsflow_article": "'), ARGV[2..]: the article ids asked about. Returns those with a message.
+# KEYS: the stage queues, then kombu's unacked hash and its index (delivery times in seconds).
+# ARGV[1]: the header as kombu writes it ('"newsflow_article": "'), ARGV[2]: the oldest delivery
+# time that still counts, ARGV[3..]: the article ids asked about. Returns those with a message.
 _PRESENT: Final = """
 local wanted, found = {}, {}
-for i = 2, #ARGV do wanted[ARGV[i]] = true end
+for i = 3, #ARGV do wanted[ARGV[i]] = true end
 local function scan(item)
   local _, stop = string.find(item, ARGV[1], 1, true)
   if stop then
@@ -38,10 +39,16 @@ local function scan(item)
     end
   end
 end
-for i = 1, #KEYS - 1 do
+for i = 1, #KEYS - 2 do
   for _, item in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do scan(item) end
 end
-for _, item in ipairs(redis.call('HVALS', KEYS[#KEYS])) do scan(item) end
+local tags = redis.call('ZRANGEBYSCORE', KEYS[#KEYS], ARGV[2], '+inf')
+for first = 1, #tags, 500 do
+  local held = redis.call('HMGET', KEYS[#KEYS - 1], unpack(tags, first, math.min(first + 499, #tags)))
+  for _, item in ipairs(held) do
+    if item then scan(item) end
+  end
+end
 return found
 """
 
@@ -87,6 +94,7 @@ class InFlight:
         options = settings.broker_transport_options
         prefix = str(options.get("global_keyprefix", ""))
         self.unacked_key = prefix + str(options.get("unacked_key", "unacked"))
+        self.unacked_index_key = prefix + str(options.get("unacked_index_key", "unacked_index"))
         self.queue_keys = [prefix + queue for queue in settings.all_queues]
 
     def track(self, article_id: str, kept: KeptInput, now_ms: int) -> None:
@@ -112,12 +120,19 @@ class InFlight:
         )
         return [(str(member), int(score)) for member, score in rows]
 
-    def with_messages(self, article_ids: list[str]) -> set[str]:
-        """Those of ``article_ids`` with a message in a stage queue or in a worker's hands."""
+    def with_messages(self, article_ids: list[str], now_s: float) -> set[str]:
+        """Those of ``article_ids`` with a message in a stage queue or in a worker's hands.
+
+        A message a worker took more than ``visibility_timeout_s + lost_after_s`` ago does not
+        count: kombu should have put it back by then, and has not (a restore sweep whose lock a
+        Redis restart kept holds it off for ``unacked_mutex_expire``, 300 s by default).
+        """
         if not article_ids:
             return set()
         needle = f'"{ARTICLE_HEADER}": "'
-        found = self._present(keys=[*self.queue_keys, self.unacked_key], args=[needle, *article_ids])
+        oldest = now_s - self.settings.visibility_timeout_s - self.settings.lost_after_s
+        keys = [*self.queue_keys, self.unacked_key, self.unacked_index_key]
+        found = self._present(keys=keys, args=[needle, oldest, *article_ids])
         return {str(article_id) for article_id in found}
 
     def seen(self, article_ids: set[str], now_ms: int) -> None:

@@ -8,8 +8,10 @@ but cannot be recorded.
 
 Every ``recovery_interval_s`` one worker (a short Redis lock) looks at the in-flight articles
 (``worker/inflight.py``) last seen alive more than ``lost_after_s`` ago. Those with a message in
-a stage queue or in a worker's hands are seen alive again; each of the others is claimed
-atomically and resubmitted from its kept input, at the stage and revision it was submitted with.
+a stage queue or in a worker's hands (taken less than the visibility timeout plus
+``lost_after_s`` ago: kombu should have put an older one back) are seen alive again; each of
+the others is claimed atomically and resubmitted from its kept input, at the stage and revision
+it was submitted with.
 An article resubmitted by mistake (its message was in flight between two commands) runs twice
 and is published once, as a redelivered one is. After ``max_deliveries`` recoveries it is
 dead-lettered as a transient failure that ``newsflow dead --requeue`` can run again.
@@ -56,7 +58,7 @@ class Recovery:
         unseen = inflight.unseen_since(now - int(self.settings.lost_after_s * 1000))
         if not unseen:
             return []
-        alive = inflight.with_messages([article_id for article_id, _ in unseen])
+        alive = inflight.with_messages([article_id for article_id, _ in unseen], now / 1000)
         inflight.seen(alive, now)
         handled = []
         for article_id, seen_ms in unseen:

@@ -34,11 +34,14 @@ def settings(redis_url: str) -> Iterator[Settings]:
         lost_after_s=0.2,
         recovery_interval_s=0.05,
         max_deliveries=2,
-        broker_transport_options={"unacked_key": f"nftest-{tag}-unacked"},
+        broker_transport_options={
+            "unacked_key": f"nftest-{tag}-unacked",
+            "unacked_index_key": f"nftest-{tag}-unacked-index",
+        },
     )
     yield own
     cleanup(own)
-    Delivery.from_settings(own).client.delete(f"nftest-{tag}-unacked")
+    Delivery.from_settings(own).client.delete(f"nftest-{tag}-unacked", f"nftest-{tag}-unacked-index")
 
 
 def _sweep(recovery: Recovery) -> list[str]:
@@ -58,18 +61,36 @@ def test_an_article_with_a_waiting_message_is_left_alone(settings: Settings) -> 
         delivery.close()
 
 
+def _take(delivery: Delivery, settings: Settings, delivered_at: float) -> None:
+    """Take the clean queue's message as a worker does: BRPOP, then kombu's unacked record."""
+    message = delivery.client.rpop(settings.queue_clean)
+    record = json.dumps([json.loads(str(message)), "", settings.queue_clean])
+    delivery.client.hset(delivery.inflight.unacked_key, "tag-1", record)
+    delivery.client.zadd(delivery.inflight.unacked_index_key, {"tag-1": delivered_at})
+
+
 def test_a_message_held_by_a_worker_counts_as_alive(settings: Settings) -> None:
     delivery, app = Delivery.from_settings(settings), create_app(settings)
-    unacked = delivery.inflight.unacked_key
     try:
         submit(app, delivery, RawArticle(id="held", text=TEXT))
-        message = delivery.client.rpop(settings.queue_clean)  # as BRPOP, then recorded as kombu does
-        delivery.client.hset(
-            unacked, "tag-1", json.dumps([json.loads(str(message)), "", settings.queue_clean])
-        )
-        assert delivery.inflight.with_messages(["held", "other"]) == {"held"}
+        _take(delivery, settings, time.time())
+        assert delivery.inflight.with_messages(["held", "other"], time.time()) == {"held"}
         assert _sweep(Recovery(app, delivery)) == []
         assert delivery.queued() == 0  # not resubmitted
+    finally:
+        delivery.close()
+
+
+def test_a_record_kombu_never_restored_does_not_keep_an_article_alive(settings: Settings) -> None:
+    """Taken longer ago than the visibility timeout and lost_after_s: kombu's restore is stuck."""
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    try:
+        submit(app, delivery, RawArticle(id="stuck", text=TEXT))
+        stale = time.time() - settings.visibility_timeout_s - settings.lost_after_s - 1
+        _take(delivery, settings, stale)
+        assert delivery.inflight.with_messages(["stuck"], time.time()) == set()
+        assert _sweep(Recovery(app, delivery)) == ["stuck"]
+        assert delivery.queued() == 1  # resubmitted
     finally:
         delivery.close()
 
