@@ -87,7 +87,7 @@ class Recovery:
                     pipeline_version=PIPELINE_VERSION,
                 )
             )
-            log.warning("article_lost_dead_lettered", article_id=article_id, recoveries=kept.recoveries - 1)
+            log.warning("article_lost_dead_lettered", article_id=article_id, losses=kept.recoveries)
             return
         self.delivery.mark(article_id, recovered=kept.recoveries)
         stage_signature(
