@@ -63,7 +63,16 @@ DURATION = Spec(
 RUNNING = Spec("gauge", "newsflow_stage_in_progress", "Stage runs under way, by stage.", ("stage",))
 QUEUE = Spec("gauge", "newsflow_queue_length", "Messages waiting in a stage queue.", ("queue",))
 DEAD = Spec("gauge", "newsflow_dead_letters", "Entries in the dead-letter Stream.", ())
-SPECS = (PUBLISHED, STAGE, DURATION, RUNNING, QUEUE, DEAD)
+IN_FLIGHT = Spec(
+    "gauge", "newsflow_in_flight", "Accepted articles without a terminal event yet (Redis brokers).", ()
+)
+RECOVERED = Spec(
+    "counter",
+    "newsflow_recovered",
+    "Articles whose message the broker lost: resubmitted, or dead-lettered after too many losses.",
+    ("outcome",),
+)
+SPECS = (PUBLISHED, STAGE, DURATION, RUNNING, QUEUE, DEAD, IN_FLIGHT, RECOVERED)
 # Stage outcomes: finished and handed on, retried, dead-lettered, or requeued (Redis down).
 OUTCOMES = ("done", "retry", "failed", "requeued")
 # Stages take from milliseconds (clean) to seconds (entities on a long article).
@@ -83,6 +92,7 @@ class Metrics:
 
         self.published: Counter = Counter(PUBLISHED.name, PUBLISHED.doc, PUBLISHED.labels, registry=None)
         self.stage: Counter = Counter(STAGE.name, STAGE.doc, STAGE.labels, registry=None)
+        self.recovered: Counter = Counter(RECOVERED.name, RECOVERED.doc, RECOVERED.labels, registry=None)
         self.duration: Histogram = Histogram(
             DURATION.name, DURATION.doc, DURATION.labels, buckets=BUCKETS, registry=None
         )
@@ -103,6 +113,10 @@ class Metrics:
         """One stage run ended with ``outcome`` after ``seconds``."""
         self.stage.labels(stage=stage, outcome=outcome).inc()
         self.duration.labels(stage=stage).observe(seconds)
+
+    def recovered_one(self, outcome: Literal["resubmitted", "dead_lettered"]) -> None:
+        """Recovery resubmitted an article whose message was lost, or gave up on it."""
+        self.recovered.labels(outcome=outcome).inc()
 
     def published_one(self, kind: Literal["result", "error"]) -> None:
         """One result or error event was published (not a repeat of one already published)."""
@@ -190,6 +204,7 @@ class RedisCollector:
         try:
             depths = queue_depths(self.delivery, list(self.settings.all_queues))
             dead = int(self.delivery.client.xlen(self.settings.keys.dead))
+            in_flight = int(self.delivery.client.zcard(self.settings.keys.inflight))
         except Exception as exc:  # Redis down: serve the counters without the gauges
             log.warning("metrics_redis_unavailable", error=str(exc))
             return
@@ -198,6 +213,7 @@ class RedisCollector:
             queue.add_metric([name], depth)
         yield queue
         yield GaugeMetricFamily(DEAD.name, DEAD.doc, value=dead)
+        yield GaugeMetricFamily(IN_FLIGHT.name, IN_FLIGHT.doc, value=in_flight)
 
 
 @contextmanager

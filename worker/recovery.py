@@ -34,6 +34,7 @@ from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.inflight import KeptInput
 from worker.logging import get_logger
+from worker.metrics import for_settings
 from worker.tasks import stage_signature
 
 log = get_logger("newsflow.recovery")
@@ -47,6 +48,7 @@ class Recovery:
         self.settings = delivery.settings
         self.lock_key = f"{self.settings.keys.inflight}:sweeping"
         self.owner = f"{socket.gethostname()}-{os.getpid()}"
+        self.metrics = for_settings(self.settings)
 
     def sweep(self) -> list[str]:
         """One look (unless another worker holds the lock); the ids resubmitted or dead-lettered."""
@@ -88,6 +90,8 @@ class Recovery:
                 )
             )
             log.warning("article_lost_dead_lettered", article_id=article_id, losses=kept.recoveries)
+            if self.metrics is not None:
+                self.metrics.recovered_one("dead_lettered")
             return
         self.delivery.mark(article_id, recovered=kept.recoveries)
         stage_signature(
@@ -100,6 +104,8 @@ class Recovery:
             article_id=article_id,
         ).apply_async()
         log.warning("article_resubmitted", article_id=article_id, stage=stage.value, recovery=kept.recoveries)
+        if self.metrics is not None:
+            self.metrics.recovered_one("resubmitted")
 
     def _keep(self, article_id: str, kept: KeptInput) -> str | None:
         document = kept.document if isinstance(kept.document, str) else json.dumps(kept.document)

@@ -107,6 +107,7 @@ def test_a_prefork_worker_serves_counts_summed_over_its_processes(
         for queue in settings.queues:
             assert ("newsflow_queue_length", (("queue", queue),)) in samples
         assert _value(samples, "newsflow_dead_letters") == 1
+        assert _value(samples, "newsflow_in_flight") == 0  # every article ended
 
         (directory,) = tmp_path.glob("newsflow-metrics-*")
         writers = {path.stem.rpartition("_")[2] for path in directory.glob("*.db")}

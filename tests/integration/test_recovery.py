@@ -7,6 +7,7 @@ test a hash of its own where kombu keeps the messages workers hold.
 
 import json
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
+from worker.embedded import free_port
 from worker.inflight import ARTICLE_HEADER, KeptInput
 from worker.pipeline import submit
 from worker.recovery import Recovery
@@ -124,7 +126,8 @@ def test_a_lost_article_is_resubmitted_then_dead_lettered_after_max_deliveries(s
 
 
 def test_a_worker_publishes_a_lost_article_once_and_forgets_it(settings: Settings) -> None:
-    own = settings.model_copy(update={"lost_after_s": 1.0, "recovery_interval_s": 0.5})
+    port = free_port()
+    own = settings.model_copy(update={"lost_after_s": 1.0, "recovery_interval_s": 0.5, "metrics_port": port})
     delivery, app = Delivery.from_settings(own), create_app(own)
     try:
         submit(app, delivery, RawArticle(id="found", text=TEXT))
@@ -132,6 +135,10 @@ def test_a_worker_publishes_a_lost_article_once_and_forgets_it(settings: Setting
         worker = start_worker(own, ROOT / ".pytest-worker-recovery.log", concurrency=1)
         try:
             assert wait_for(delivery, "found", timeout_s=60) == "result"
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+                served = response.read().decode("utf-8")
+            assert 'newsflow_recovered_total{outcome="resubmitted"} 1.0' in served
+            assert "newsflow_in_flight 0.0" in served
         finally:
             stop_worker(worker)
         published = delivery.entries(own.keys.results_log)
