@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
+from schemas.result import ErrorEvent, ErrorReason, Stage
+from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
@@ -226,3 +228,15 @@ def wait_for(delivery: Delivery, article_id: str, timeout_s: float = 60.0) -> st
             return state
         time.sleep(0.05)
     raise AssertionError(f"{article_id} reached no terminal event in {timeout_s} s")
+
+
+def error_event(article_id: str, revision: int = 0) -> ErrorEvent:
+    """A final error of ``article_id`` (an empty text at the clean stage) to publish in a test."""
+    return ErrorEvent(
+        article_id=article_id,
+        stage=Stage.CLEAN,
+        reason=ErrorReason.EMPTY_TEXT,
+        message="nothing to clean",
+        revision=revision,
+        pipeline_version=PIPELINE_VERSION,
+    )

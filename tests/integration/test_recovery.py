@@ -14,9 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from schemas import RawArticle
-from schemas.result import ErrorEvent, ErrorReason, Stage
-from tests.conftest import ROOT, cleanup, make_settings, start_worker, stop_worker, wait_for
-from worker import PIPELINE_VERSION
+from tests.conftest import ROOT, cleanup, error_event, make_settings, start_worker, stop_worker, wait_for
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
@@ -156,21 +154,10 @@ def test_an_older_revision_ending_keeps_the_newer_ones_input(settings: Settings)
     try:
         newer = KeptInput("clean", {"id": "again", "text": TEXT}, 1, None, None)
         delivery.inflight.track("again", newer, now_ms())
-        delivery.publish_error(_error("again", revision=0))
+        delivery.publish_error(error_event("again", revision=0))
         assert delivery.client.zscore(settings.keys.inflight, "again") is not None
-        delivery.publish_error(_error("again", revision=1))
+        delivery.publish_error(error_event("again", revision=1))
         assert delivery.client.zscore(settings.keys.inflight, "again") is None
         assert not delivery.client.exists(settings.keys.inflight_input("again"))
     finally:
         delivery.close()
-
-
-def _error(article_id: str, revision: int) -> ErrorEvent:
-    return ErrorEvent(
-        article_id=article_id,
-        stage=Stage.CLEAN,
-        reason=ErrorReason.EMPTY_TEXT,
-        message="nothing to clean",
-        revision=revision,
-        pipeline_version=PIPELINE_VERSION,
-    )

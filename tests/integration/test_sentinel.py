@@ -12,10 +12,8 @@ from contextlib import suppress
 import pytest
 
 from schemas import RawArticle
-from schemas.result import ErrorEvent, ErrorReason, Stage
-from tests.conftest import ROOT, make_settings, start_worker, stop_worker
+from tests.conftest import ROOT, error_event, make_settings, start_worker, stop_worker
 from tests.sentinel_cluster import SentinelCluster, start_cluster
-from worker import PIPELINE_VERSION
 from worker.app import create_app
 from worker.config import Settings
 from worker.connection import REDIS_UNREACHABLE
@@ -150,19 +148,9 @@ def test_a_failover_mid_run_loses_and_duplicates_nothing(
         delivery.client.close()
 
 
-def _error(article_id: str) -> ErrorEvent:
-    return ErrorEvent(
-        article_id=article_id,
-        stage=Stage.CLEAN,
-        reason=ErrorReason.EMPTY_TEXT,
-        message="nothing to clean",
-        pipeline_version=PIPELINE_VERSION,
-    )
-
-
 def _timed_publish(delivery: Delivery, article_id: str) -> float:
     started = time.monotonic()
-    delivery.publish_error(_error(article_id))
+    delivery.publish_error(error_event(article_id))
     return time.monotonic() - started
 
 
@@ -194,16 +182,16 @@ def test_nothing_counts_as_published_until_the_replica_holds_it(cluster: Sentine
             assert _timed_publish(unwaited, "w-unwaited") < 1.5  # replica_acks=0: no wait
             started = time.monotonic()
             with pytest.raises(NotReplicated, match="confirmed by 0 of 1 replicas"):
-                delivery.publish_error(_error("w-stopped"))
+                delivery.publish_error(error_event("w-stopped"))
             assert time.monotonic() - started >= 2.0
             with pytest.raises(NotReplicated):
                 delivery.wait_for_replicas("w-running")
             assert _heard(subscription) == ["w-unwaited"]  # "w-stopped" was not announced
         finally:
             process.send_signal(signal.SIGCONT)
-        assert delivery.publish_error(_error("w-stopped")) is None  # written before: not again
+        assert delivery.publish_error(error_event("w-stopped")) is None  # written before: not again
         assert _heard(subscription) == ["w-stopped"]  # but announced now, once
-        assert delivery.publish_error(_error("w-stopped")) is None
+        assert delivery.publish_error(error_event("w-stopped")) is None
         assert _heard(subscription) == []
         assert delivery.wait_for_replicas("w-running")  # its status is there: nothing to resend
         assert not delivery.wait_for_replicas("w-never-submitted")
