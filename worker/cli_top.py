@@ -20,7 +20,8 @@ _WORKER_REPLY_S = 0.5
 
 def render_overview(snapshot: Overview) -> Group:
     """Queues, stage rates, errors and workers as rich tables."""
-    stages = Table("stage", "queued", "done last minute", "articles/s", title="pipeline (last 60 s)")
+    title = f"pipeline (last 60 s; in flight: {snapshot.in_flight})"
+    stages = Table("stage", "queued", "done last minute", "articles/s", title=title)
     queued = list(snapshot.queues.values())  # the stage queues first, in pipeline order
     for (stage, rate), waiting in zip(snapshot.stages.items(), queued, strict=False):
         stages.add_row(stage, str(waiting), str(rate.last_minute), f"{rate.per_s:.2f}")

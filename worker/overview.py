@@ -38,6 +38,7 @@ class Overview:
     errors: dict[str, int]  # reason -> dead-lettered within the window
     dead_letters: int
     workers: list[str] = field(default_factory=list)
+    in_flight: int = 0  # accepted articles without a terminal event yet (Redis brokers)
 
     def to_json(self) -> str:
         """The snapshot as one JSON document."""
@@ -91,4 +92,5 @@ def overview(delivery: Delivery, *, now_ms: int | None = None, workers: list[str
         errors=dict(reasons.most_common()),
         dead_letters=int(delivery.client.xlen(keys.dead)),
         workers=sorted(workers or []),
+        in_flight=int(delivery.client.zcard(keys.inflight)),
     )

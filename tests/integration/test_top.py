@@ -37,6 +37,9 @@ def test_rates_count_the_last_minute_only(own_settings: Settings) -> None:
         own_settings.queue_summarise: 0,
     }
     assert snapshot.dead_letters == 0 and snapshot.errors == {}
+    assert snapshot.in_flight == 0
+    delivery.client.zadd(keys.inflight, {"a1": 1, "a2": 2})  # as submit records them
+    assert overview(delivery, now_ms=now_ms).in_flight == 2
     delivery.client.close()
 
 
@@ -70,5 +73,6 @@ def test_top_once_json_against_a_real_worker(
     view = subprocess.run(
         [*CLI, "top", "--once"], capture_output=True, text=True, timeout=60, cwd=ROOT, env=env, check=True
     )
-    assert "pipeline (last 60 s)" in view.stdout
+    assert "pipeline (last 60 s; in flight: " in view.stdout
+    assert isinstance(snapshot["in_flight"], int)
     assert node_name(test_settings) in view.stdout
