@@ -50,12 +50,12 @@ class IngestBridge:
         document = (fields or {}).get(FIELD)
         if document is None:
             # The clean task reports it: an entry without the field is not a RawArticle.
-            submit_payload(self.app, {"ingest_fields": sorted(fields or {})})
+            submit_payload(self.app, {"ingest_fields": sorted(fields or {})}, self.delivery)
             return
         try:
             raw = RawArticle.model_validate_json(document)
         except ValidationError:
-            submit_payload(self.app, document)  # the clean task names the reason
+            submit_payload(self.app, document, self.delivery)  # the clean task names the reason
             return
         submit(self.app, self.delivery, raw)
 

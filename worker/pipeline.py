@@ -10,6 +10,7 @@ from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.identity import article_id_for
 from worker.inflight import KeptInput
+from worker.payloads import payload_id
 from worker.tasks import STAGES, stage_signature
 
 
@@ -65,9 +66,16 @@ def submit(
     return Receipt(article_id, enqueued=True, revision=revision)
 
 
-def submit_payload(app: Celery, payload: object) -> None:
-    """Enqueue an unvalidated payload (a dict or JSON text); the clean task validates it."""
-    stage_signature(app, Stage.CLEAN, payload).apply_async()
+def submit_payload(app: Celery, payload: object, delivery: Delivery | None = None) -> None:
+    """Enqueue an unvalidated payload (a dict or JSON text); the clean task validates it.
+
+    With ``delivery`` it is tracked for recovery as an article is, under the id its error event
+    will carry (``payload_id``), so that a lost message still ends as that event.
+    """
+    article_id = payload_id(payload)
+    if delivery is not None and delivery.settings.recovers_lost_messages:
+        delivery.inflight.track(article_id, KeptInput(Stage.CLEAN.value, payload, 0, None, None), now_ms())
+    stage_signature(app, Stage.CLEAN, payload, article_id=article_id).apply_async()
 
 
 def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | None:

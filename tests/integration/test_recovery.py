@@ -20,7 +20,7 @@ from worker.config import Settings
 from worker.delivery import Delivery, now_ms
 from worker.embedded import free_port
 from worker.inflight import ARTICLE_HEADER, KeptInput
-from worker.pipeline import submit
+from worker.pipeline import submit, submit_payload
 from worker.recovery import Recovery
 
 TEXT = "The city council approved the new school budget on Tuesday after a long debate. " * 3
@@ -159,5 +159,23 @@ def test_an_older_revision_ending_keeps_the_newer_ones_input(settings: Settings)
         delivery.publish_error(error_event("again", revision=1))
         assert delivery.client.zscore(settings.keys.inflight, "again") is None
         assert not delivery.client.exists(settings.keys.inflight_input("again"))
+    finally:
+        delivery.close()
+
+
+def test_a_lost_invalid_payload_still_ends_as_its_error_event(settings: Settings) -> None:
+    own = settings.model_copy(update={"lost_after_s": 1.0, "recovery_interval_s": 0.5})
+    delivery, app = Delivery.from_settings(own), create_app(own)
+    try:
+        submit_payload(app, {"id": "blank", "text": "  "}, delivery)  # as the ingest bridge does
+        delivery.client.delete(own.queue_clean)
+        worker = start_worker(own, ROOT / ".pytest-worker-recovery.log", concurrency=1)
+        try:
+            assert wait_for(delivery, "blank", timeout_s=60) == "error"
+        finally:
+            stop_worker(worker)
+        event = delivery.fetch("blank")
+        assert event is not None and json.loads(event.document)["reason"] == "empty_text"
+        assert delivery.client.zscore(own.keys.inflight, "blank") is None
     finally:
         delivery.close()
