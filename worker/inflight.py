@@ -98,7 +98,10 @@ class InFlight:
         self.queue_keys = [prefix + queue for queue in settings.all_queues]
 
     def track(self, article_id: str, kept: KeptInput, now_ms: int) -> None:
-        """Record an accepted article and keep its input (before its message is sent)."""
+        """Record an accepted article and keep its input (before its message is sent); nothing
+        where recovery does not run (``Settings.recovers_lost_messages``)."""
+        if not self.settings.recovers_lost_messages:
+            return
         key = self.keys.inflight_input(article_id)
         fields: dict[str, str | int] = {
             "stage": kept.stage,
@@ -155,10 +158,3 @@ class InFlight:
             max_words=int(fields["max_words"]) if "max_words" in fields else None,
             recoveries=int(fields.get("recoveries", 0)),
         )
-
-    def forget(self, article_id: str) -> None:
-        """Stop tracking an article (ended another way)."""
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.zrem(self.keys.inflight, article_id)
-            pipe.delete(self.keys.inflight_input(article_id))
-            pipe.execute()

@@ -58,8 +58,7 @@ def submit(
     kept = KeptInput(Stage.CLEAN.value, payload, revision, summary_sentences, max_words)
     for _ in range(2):  # once more if a failover took the first sending back
         delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
-        if delivery.settings.recovers_lost_messages:
-            delivery.inflight.track(article_id, kept, now_ms())
+        delivery.inflight.track(article_id, kept, now_ms())
         message.apply_async()
         if delivery.wait_for_replicas(article_id):
             break
@@ -73,7 +72,7 @@ def submit_payload(app: Celery, payload: object, delivery: Delivery | None = Non
     will carry (``payload_id``), so that a lost message still ends as that event.
     """
     article_id = payload_id(payload)
-    if delivery is not None and delivery.settings.recovers_lost_messages:
+    if delivery is not None:
         delivery.inflight.track(article_id, KeptInput(Stage.CLEAN.value, payload, 0, None, None), now_ms())
     stage_signature(app, Stage.CLEAN, payload, article_id=article_id).apply_async()
 
@@ -90,9 +89,8 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
         return None
     revision = delivery.next_revision(event.article_id)
     delivery.mark(event.article_id, requeued=now_ms(), revision=revision, publish="pending")
-    if delivery.settings.recovers_lost_messages:
-        kept = KeptInput(event.stage.value, str(document), revision, None, None)
-        delivery.inflight.track(event.article_id, kept, now_ms())
+    kept = KeptInput(event.stage.value, str(document), revision, None, None)
+    delivery.inflight.track(event.article_id, kept, now_ms())
     stage_signature(
         app, event.stage, str(document), revision=revision, article_id=event.article_id
     ).apply_async()
