@@ -1,6 +1,6 @@
 """Summary quality benchmark: clean -> entities -> summary against Lead-k, TextRank and LexRank.
 
-    python -m bench.summaries [--data DIR] [--limit N] [--fresh]
+    python -m bench.summaries [--data DIR] [--limit N] [--fresh] [--scorer PATH]
 
 Every system picks from the same sentence splits (the entities stage's). Scores are mean
 ROUGE-1/2/L F-measures (rouge-score, Porter stemmer). The sentence splits, entities and the
@@ -11,6 +11,11 @@ Per set and half it also prints newsflow's R1 minus the best anchor's with a 95%
 bootstrap interval over the articles (when the interval spans zero, the set cannot tell the two
 apart), and the summary stage's time beside the entities stage's, both timed afresh on the same
 articles one after the other.
+
+Producers choose the summary's length, so every set is also scored at other lengths than its own
+(``SWEEP``: 1 to 5 sentences), newsflow beside Lead-k per half: a scorer that only suits the sets'
+own k shows it there. ``--scorer`` scores a scorer file ``bench.summary_train --out`` wrote
+instead of the shipped one.
 """
 
 import argparse
@@ -41,9 +46,11 @@ from worker.nlp import load_nlp
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import METHOD, summarise
+from worker.stages.summary.model import SCORER_FILE, Scorer, scorer_from_dict
 
 CACHE = RESULTS / "cache"
 TIMED = 60  # articles of each set timed through both stages side by side
+SWEEP = (1, 2, 3, 4, 5)  # summary lengths every set is also scored at
 
 
 def _cache(dataset: DataSet, kind: str) -> Path:
@@ -87,8 +94,32 @@ def stage_times(
     return entities, summary
 
 
+def length_sweep(
+    scorer: Scorer,
+    articles: list[AnalysedArticle],
+    texts: list[list[str]],
+    references: list[str],
+    parts: dict[str, list[int]],
+) -> list[dict[str, Any]]:
+    """Per summary length in ``SWEEP`` and per half, newsflow's and Lead-k's mean R1 and R2."""
+    rows: list[dict[str, Any]] = []
+    for k in SWEEP:
+        systems = {
+            "newsflow": [summarise(article, k, scorer=scorer).summary.text for article in articles],
+            "lead": [_join(t, lead(len(t), k)) for t in texts],
+        }
+        scores = {
+            name: article_scores(list(zip(candidates, references, strict=True)))
+            for name, candidates in systems.items()
+        }
+        for half in HALVES:
+            means = {name: mean_of(table[parts[half]]) for name, table in scores.items()}
+            rows.append({"k": k, "half": half, **{name: vars(score) for name, score in means.items()}})
+    return rows
+
+
 def run_dataset(
-    dataset: DataSet, data_dir: Path, settings: Settings, limit: int | None, fresh: bool
+    dataset: DataSet, data_dir: Path, settings: Settings, limit: int | None, fresh: bool, *, scorer: Scorer
 ) -> dict[str, Any]:
     """Score the summariser and the anchors on one data set; timings of the two stages."""
     items = read_items(data_dir, dataset, limit)
@@ -98,7 +129,7 @@ def run_dataset(
     references = [item.reference for item in items]
     k = dataset.k
 
-    ours = [summarise(article, k) for article in articles]
+    ours = [summarise(article, k, scorer=scorer) for article in articles]
     entities_seconds, summary_seconds = stage_times(items, nlp, settings, k)
 
     textrank_picks = _textrank_picks(
@@ -146,6 +177,7 @@ def run_dataset(
         "summary_seconds": round(summary_seconds, 3),
         "summary_over_entities": round(summary_seconds / max(entities_seconds, 1e-9), 4),
         "params": dict(ours[0].summary.params) if ours else {},
+        "length_sweep": length_sweep(scorer, articles, texts, references, parts),
     }
 
 
@@ -182,6 +214,25 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def sweep_table(results: list[dict[str, Any]]) -> str:
+    """Newsflow minus Lead-k (R1 / R2) per set, half and summary length."""
+    lines = [
+        f"{'dataset':<12} {'half':<4}" + "".join(f" {'k=' + str(k) + ' R1/R2 vs Lead':>20}" for k in SWEEP)
+    ]
+    for result in results:
+        for half in HALVES:
+            rows = {row["k"]: row for row in result["length_sweep"] if row["half"] == half}
+            cells = "".join(
+                f" {rows[k]['newsflow']['r1'] - rows[k]['lead']['r1']:>+9.2f}"
+                f" {rows[k]['newsflow']['r2'] - rows[k]['lead']['r2']:>+9.2f}"
+                + ("*" if k == result["k"] else " ")
+                for k in SWEEP
+            )
+            lines.append(f"{result['dataset']:<12} {half:<4}{cells}")
+    lines.append("(* the set's own length, scored in the table above)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark on every data set, print the table and write the JSON results."""
     parser = argparse.ArgumentParser(
@@ -190,12 +241,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles of each set")
     parser.add_argument("--fresh", action="store_true", help="recompute everything, ignore the cache")
+    parser.add_argument("--scorer", type=Path, default=SCORER_FILE, help="the scorer file to score")
     args = parser.parse_args(argv)
     settings = Settings()
-    results = [run_dataset(dataset, args.data, settings, args.limit, args.fresh) for dataset in DATASETS]
+    scorer = scorer_from_dict(json.loads(args.scorer.read_text(encoding="utf-8")))
+    results = [
+        run_dataset(dataset, args.data, settings, args.limit, args.fresh, scorer=scorer)
+        for dataset in DATASETS
+    ]
     print(table(results))
+    print("\nAt other summary lengths, newsflow minus Lead-k:")
+    print(sweep_table(results))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "summaries.json"
+    shipped = args.scorer.resolve() == SCORER_FILE.resolve()
+    out = RESULTS / ("summaries.json" if shipped else f"summaries-{args.scorer.stem}.json")
     out.write_text(json.dumps({"model": settings.spacy_model, "results": results}, indent=2) + "\n")
     print(f"wrote {out}")
 

@@ -1,7 +1,7 @@
 """Both ways round: train the summary scorer on one half, score the other, then the reverse.
 
     python -m bench.summary_crossfit [--data DIR] [--margin M] [--hidden H] [--seeds S] [--l2 L]
-                                     [--lead-bonus B [B ...]]
+                                     [--lead-bonus B [B ...]] [--budgets K ...] [--budget-share S]
 
 ``bench.summary_train`` fits on half A and ``bench.summaries`` reports half B as the check; with
 a few hundred CNN/DM stories, one check half is a small sample. This fits the same network twice
@@ -51,11 +51,20 @@ def main(argv: list[str] | None = None) -> None:
         default=[ScoringParams.lead_bonus],
         help="log-odds added to the first k candidates; several values are scored side by side",
     )
+    parser.add_argument("--budgets", type=int, nargs="*", default=[], help="other lengths to label at")
+    parser.add_argument("--budget-share", type=float, default=summary_train.Training.budget_share)
     args = parser.parse_args(argv)
     examples, loaded = summary_train.load_examples(
-        args.data, functools.partial(lead_swap_oracle, margin=args.margin)
+        args.data, functools.partial(lead_swap_oracle, margin=args.margin), tuple(args.budgets)
     )
-    training = summary_train.Training(hidden=args.hidden, seeds=args.seeds, l2=args.l2, margin=args.margin)
+    training = summary_train.Training(
+        hidden=args.hidden,
+        seeds=args.seeds,
+        l2=args.l2,
+        margin=args.margin,
+        budgets=tuple(args.budgets),
+        budget_share=args.budget_share,
+    )
     print(f"margin {args.margin}, {training.seeds} networks of {training.hidden}, L2 {training.l2}")
     for trained in HALVES:
         scorer = summary_train.train(examples, training, version="crossfit", half=trained)

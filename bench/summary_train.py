@@ -1,7 +1,7 @@
 """Train the summary stage's sentence scorer on the development sets' tuning halves.
 
     python -m bench.summary_train [--data DIR] [--labels lead-swap|greedy] [--margin 0.02] [--seeds 5]
-                                  [--half A] [--out PATH]
+                                  [--budgets K ...] [--budget-share S] [--half A] [--out PATH]
 
 For every article of every summary data set (``bench.summary_data.DATASETS``) the stage's own
 candidate sentences and features (``worker.stages.summary``) are labelled by a ROUGE oracle
@@ -51,6 +51,7 @@ class Example:
     half: str
     features: np.ndarray
     labels: np.ndarray
+    own_length: bool = True  # labelled at the set's own k (False: at another of ``Training.budgets``)
 
 
 Labeller = Callable[[list[str], str, int], list[int]]  # (sentences, reference, k) -> picked indices
@@ -85,6 +86,11 @@ class Training:
     # lead-swap labels leave the lead only for a gain of at least this much in mean ROUGE F (two
     # points): small gains on one reference are noise that a scorer learns and other news punishes
     margin: float = 0.02
+    # Summary lengths every article is also labelled at besides its set's own k, and the share of
+    # an article's weight they carry together: the scorer then sees k / n beyond the sets' own
+    # ratios (python -m bench.summaries scores every set at other lengths too).
+    budgets: tuple[int, ...] = ()
+    budget_share: float = 0.0
 
 
 def fit_network(
@@ -127,6 +133,25 @@ def fit_network(
     return params[0], params[1], params[2], float(params[3][0])
 
 
+def example_weights(examples: list[Example], budget_share: float = 0.0) -> np.ndarray:
+    """Per candidate sentence its weight: each set weighs 1, split between its examples at the
+    set's own length (1 - ``budget_share``) and those at other lengths (``budget_share``; a set with
+    none keeps 1 on its own), every example of a kind weighing the same, shared among its sentences."""
+    own: dict[str, int] = {}
+    others: dict[str, int] = {}
+    for e in examples:
+        counts = own if e.own_length else others
+        counts[e.dataset] = counts.get(e.dataset, 0) + 1
+
+    def weight(e: Example) -> float:
+        if e.own_length:
+            share = budget_share if e.dataset in others else 0.0
+            return (1.0 - share) / (own[e.dataset] * len(e.labels))
+        return budget_share / (others[e.dataset] * len(e.labels))
+
+    return np.concatenate([np.full(len(e.labels), weight(e)) for e in examples])
+
+
 def train(examples: list[Example], training: Training, version: str, half: str = "A") -> Scorer:
     """A scorer fitted on one half's examples, each data set and each article in it weighing the same.
 
@@ -136,12 +161,7 @@ def train(examples: list[Example], training: Training, version: str, half: str =
     tuning = [e for e in examples if e.half == half and len(e.labels)]
     features = np.vstack([e.features for e in tuning])
     labels = np.concatenate([e.labels for e in tuning])
-    per_set: dict[str, int] = {}
-    for e in tuning:
-        per_set[e.dataset] = per_set.get(e.dataset, 0) + 1
-    weights = np.concatenate(
-        [np.full(len(e.labels), 1.0 / (per_set[e.dataset] * len(e.labels))) for e in tuning]
-    )
+    weights = example_weights(tuning, training.budget_share)
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale == 0] = 1.0
@@ -172,8 +192,11 @@ class Loaded:
     halves: dict[str, str]
 
 
-def load_examples(data: Path, labeller: Labeller) -> tuple[list[Example], list[Loaded]]:
-    """Every set's articles through clean and entities (cached), and their labelled examples."""
+def load_examples(
+    data: Path, labeller: Labeller, budgets: tuple[int, ...] = ()
+) -> tuple[list[Example], list[Loaded]]:
+    """Every set's articles through clean and entities (cached), and their labelled examples: one
+    per article at its set's own k and one at each other length in ``budgets``."""
     settings = Settings()
     nlp = load_nlp(settings.spacy_model)
     examples: list[Example] = []
@@ -183,18 +206,21 @@ def load_examples(data: Path, labeller: Labeller) -> tuple[list[Example], list[L
         articles, _ = analyse_items(items, nlp, settings, CACHE / f"{dataset.name}.analysed.jsonl")
         halves = half_of([item.id for item in items])
         for item, article in zip(items, articles, strict=True):
-            features, labels = examples_of(article, item.reference, dataset.k, labeller)
-            examples.append(Example(dataset.name, halves[item.id], features, labels))
+            for k in sorted({dataset.k, *budgets}):
+                features, labels = examples_of(article, item.reference, k, labeller)
+                examples.append(Example(dataset.name, halves[item.id], features, labels, k == dataset.k))
         loaded.append(Loaded(dataset, items, articles, halves))
     return examples, loaded
 
 
 def score_half(
-    scorer: Scorer, data: Loaded, half: str, params: ScoringParams = DEFAULT_PARAMS
+    scorer: Scorer, data: Loaded, half: str, params: ScoringParams = DEFAULT_PARAMS, k: int | None = None
 ) -> tuple[Rouge, Rouge]:
-    """Mean ROUGE of the scorer's summaries (with ``params``) and of Lead-k on one half of one set."""
+    """Mean ROUGE of the scorer's summaries (with ``params``) and of Lead-k on one half of one set,
+    at ``k`` sentences (the set's own k by default)."""
     rows = [i for i, item in enumerate(data.items) if data.halves[item.id] == half]
-    articles, items, k = data.articles, data.items, data.dataset.k
+    articles, items = data.articles, data.items
+    k = k or data.dataset.k
     ours = score_pairs(
         [
             (summarise(articles[i], k, scorer=scorer, params=params).summary.text, items[i].reference)
@@ -229,14 +255,25 @@ def main(argv: list[str] | None = None) -> None:
         help="lead-swap labels: least gain in mean ROUGE F for a swap (0: any gain)",
     )
     parser.add_argument(
+        "--budgets", type=int, nargs="*", default=[], help="other summary lengths to label at"
+    )
+    parser.add_argument(
+        "--budget-share",
+        type=float,
+        default=Training.budget_share,
+        help="the share of each article's weight on the other lengths",
+    )
+    parser.add_argument(
         "--half", choices=HALVES, default="A", help="the half trained on (B: the check the other way round)"
     )
     parser.add_argument("--out", type=Path, default=SCORER_FILE)
     args = parser.parse_args(argv)
     swaps = args.labels == "lead-swap"
     labeller = functools.partial(lead_swap_oracle, margin=args.margin) if swaps else ORACLES[args.labels]
-    examples, loaded = load_examples(args.data, labeller)
+    examples, loaded = load_examples(args.data, labeller, tuple(args.budgets))
     training = Training(
+        budgets=tuple(args.budgets),
+        budget_share=args.budget_share,
         hidden=args.hidden,
         epochs=args.epochs,
         l2=args.l2,

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.summaries import SWEEP, sweep_table
 from bench.summary_anchors import lead, lexrank, lexrank_scores, textrank, top_k
 from bench.summary_data import Item, cached_map
 from bench.summary_scoring import Rouge, article_scores, beats, paired_gap, score_pairs
@@ -61,3 +62,19 @@ def test_paired_gap_is_the_mean_difference_with_an_interval_around_it() -> None:
     assert (same.r1, same.low, same.high) == (0.0, 0.0, 0.0)
     assert paired_gap(np.zeros((0, 3)), np.zeros((0, 3))).r1 == 0.0
     assert paired_gap(ours, lead_like, seed=1) == paired_gap(ours, lead_like, seed=1)  # runs repeat
+
+
+def test_the_length_sweep_prints_newsflow_minus_lead_per_half_and_length() -> None:
+    def row(k: int, half: str, ours: float) -> dict[str, object]:
+        return {
+            "k": k,
+            "half": half,
+            "newsflow": {"r1": ours, "r2": ours / 2},
+            "lead": {"r1": 30.0, "r2": 15.0},
+        }
+
+    rows = [row(k, half, 30.0 + k + (half == "B")) for k in SWEEP for half in ("A", "B")]
+    printed = sweep_table([{"dataset": "toy", "k": 3, "length_sweep": rows}]).splitlines()
+    assert printed[1].split()[:4] == ["toy", "A", "+1.00", "+0.50"]  # k=1: 31 vs 30, 15.5 vs 15
+    assert printed[2].split()[:4] == ["toy", "B", "+2.00", "+1.00"]
+    assert "+3.00*" not in printed[1] and "+1.50*" in printed[1]  # the set's own k is starred

@@ -1,9 +1,10 @@
 """The scorer's training code: the greedy ROUGE oracle and the small network."""
 
 import numpy as np
+import pytest
 
 from bench.summary_oracle import lead_swap_oracle, oracle
-from bench.summary_train import Example, Training, fit_network, train
+from bench.summary_train import Example, Training, example_weights, fit_network, train
 
 
 def test_the_oracle_takes_the_sentences_the_reference_says() -> None:
@@ -71,3 +72,20 @@ def test_averaged_networks_are_one_network() -> None:
     assert both.hidden_weights.shape == (3, 8)
     mean = (single[0].log_odds(features) + single[1].log_odds(features)) / 2
     assert np.allclose(both.log_odds(features), mean)
+
+
+def test_each_set_weighs_one_split_between_its_own_length_and_the_others() -> None:
+    def example(dataset: str, sentences: int, own: bool) -> Example:
+        return Example(dataset, "A", np.zeros((sentences, 2)), np.zeros(sentences), own)
+
+    examples = [
+        example("big", 4, True),
+        example("big", 2, True),
+        example("big", 4, False),
+        example("small", 5, True),
+    ]
+    weights = example_weights(examples, budget_share=0.2)
+    parts = np.split(weights, np.cumsum([len(e.labels) for e in examples])[:-1])
+    assert [float(p.sum()) for p in parts] == pytest.approx([0.4, 0.4, 0.2, 1.0])
+    assert weights[:4] == pytest.approx([0.1] * 4)  # an example's weight is shared by its sentences
+    assert example_weights(examples)[6:10] == pytest.approx([0.0] * 4)  # no share: own lengths only
