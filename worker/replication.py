@@ -7,7 +7,9 @@ hold it and everything written before it, by any client.
 
 With replicas to wait for, a publish is three steps: the publish script writes the done
 marker, the stored result and the Stream entry but sends nothing on the channel; WAIT; then
-``announce`` sends the channel message once per revision (a flag in the done marker). A write
+``announce`` sends the channel message once per revision: it sets a flag in the done marker,
+WAITs for that too, and only then publishes, so a failover cannot take back the flag of a
+message subscribers already heard (a redelivered task would announce it again). A write
 no replica confirmed raises ``NotReplicated`` before anything is announced or acknowledged: in
 the seconds a demoted master still takes writes after Sentinel promoted its replica, or while
 a new master has no replica yet, the task is retried rather than lose its result, and no
@@ -23,16 +25,13 @@ from collections.abc import Callable
 
 import redis
 
-# Send the channel message of the marker's revision unless it was sent: at most once per revision.
-_ANNOUNCE_ONCE = """
-if redis.call('HGET', KEYS[1], 'revision') ~= ARGV[3] then
+# Claim the channel message of the marker's revision: 1 for the first caller, at most once per
+# revision (the caller publishes once the replicas hold the claim).
+_CLAIM_ANNOUNCEMENT = """
+if redis.call('HGET', KEYS[1], 'revision') ~= ARGV[1] then
   return 0
 end
-if redis.call('HSETNX', KEYS[1], 'announced', '1') == 0 then
-  return 0
-end
-redis.call('PUBLISH', ARGV[1], ARGV[2])
-return 1
+return redis.call('HSETNX', KEYS[1], 'announced', '1')
 """
 
 
@@ -45,7 +44,7 @@ class Replicas:
 
     def __init__(self, client: redis.Redis, replicas: int, timeout_ms: int) -> None:
         self.client, self.replicas, self.timeout_ms = client, replicas, timeout_ms
-        self._announce = client.register_script(_ANNOUNCE_ONCE)
+        self._claim = client.register_script(_CLAIM_ANNOUNCEMENT)
 
     def write(self, write: Callable[[redis.Redis], object], *, what: str) -> object:
         """Queue ``write`` on a pipeline, then WAIT; the reply of its first command.
@@ -70,5 +69,17 @@ class Replicas:
         return bool(self.write(lambda pipe: pipe.expire(key, ttl_s), what=what))
 
     def announce(self, done_key: str, channel: str, document: str, revision: int) -> bool:
-        """Publish ``document`` on ``channel`` unless this revision was announced; True if sent."""
-        return bool(self._announce(keys=[done_key], args=[channel, document, revision]))
+        """Publish ``document`` on ``channel`` unless this revision was announced; True if sent.
+
+        The claim is confirmed by the replicas before the message goes out (``NotReplicated``
+        otherwise, nothing sent): pub/sub is at most once, so a claim whose message never went
+        out (the worker died in between) leaves that revision unannounced; the Stream has it.
+        """
+
+        def claim(pipe: redis.Redis) -> object:
+            return self._claim(keys=[done_key], args=[revision], client=pipe)
+
+        if not self.write(claim, what=f"the announcement of {done_key}"):
+            return False
+        self.client.publish(channel, document)
+        return True

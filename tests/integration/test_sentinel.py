@@ -199,3 +199,36 @@ def test_nothing_counts_as_published_until_the_replica_holds_it(cluster: Sentine
         subscription.close()
         delivery.client.close()
         unwaited.client.close()
+
+
+def test_an_announcement_goes_out_only_once_the_replica_holds_its_claim(cluster: SentinelCluster) -> None:
+    """A failover between the channel message and its flag reaching the replica would let the
+    redelivered task announce it again; so the flag is confirmed first, and an unconfirmed claim
+    sends nothing (and, pub/sub being at most once, is not sent later either)."""
+    settings = make_settings(cluster.url(), redis_replica_wait_ms=1000)
+    delivery = Delivery.from_settings(settings)
+    assert delivery.replicas is not None
+    replica_name = "b" if cluster.master_name() == "a" else "a"
+    replica, process = cluster.client(replica_name), cluster.processes[replica_name]
+    subscription = Subscription(delivery)
+    channel = settings.keys.errors_channel
+    done = [settings.keys.done(article_id) for article_id in ("w-claimed", "w-heard")]
+    try:
+        for key in done:
+            delivery.client.hset(key, "revision", 1)
+        process.send_signal(signal.SIGSTOP)
+        try:
+            with pytest.raises(NotReplicated):
+                delivery.replicas.announce(done[0], channel, json.dumps({"article_id": "w-claimed"}), 1)
+            assert _heard(subscription) == []  # nothing went out before the replica held the claim
+        finally:
+            process.send_signal(signal.SIGCONT)
+        assert not delivery.replicas.announce(done[0], channel, json.dumps({"article_id": "w-claimed"}), 1)
+        assert delivery.replicas.announce(done[1], channel, json.dumps({"article_id": "w-heard"}), 1)
+        assert replica.hget(done[1], "announced") == "1"  # the replica held the claim before it went out
+        assert not delivery.replicas.announce(done[1], channel, json.dumps({"article_id": "w-heard"}), 1)
+        assert _heard(subscription) == ["w-heard"]
+    finally:
+        subscription.close()
+        delivery.client.delete(*done)
+        delivery.client.close()
