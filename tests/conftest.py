@@ -1,6 +1,7 @@
 """Fixtures: a real Redis (own database and key prefix), a real RabbitMQ (own vhost) and a real
 Celery worker process."""
 
+import json
 import os
 import shutil
 import socket
@@ -228,6 +229,16 @@ def wait_for(delivery: Delivery, article_id: str, timeout_s: float = 60.0) -> st
             return state
         time.sleep(0.05)
     raise AssertionError(f"{article_id} reached no terminal event in {timeout_s} s")
+
+
+def take_message(delivery: Delivery, delivered_at: float, tag: str = "tag-1") -> None:
+    """Take the clean queue's message as a worker does (BRPOP, then kombu's unacked record and
+    its index entry), delivered at ``delivered_at`` (seconds), under the delivery ``tag``."""
+    queue = delivery.settings.queue_clean
+    message = delivery.client.rpop(queue)
+    record = json.dumps([json.loads(str(message)), "", queue])
+    delivery.client.hset(delivery.inflight.unacked_key, tag, record)
+    delivery.client.zadd(delivery.inflight.unacked_index_key, {tag: delivered_at})
 
 
 def error_event(article_id: str, revision: int = 0) -> ErrorEvent:

@@ -11,7 +11,7 @@ import time
 import uuid
 
 from schemas import RawArticle
-from tests.conftest import ROOT, cleanup, make_settings, start_worker, stop_worker, wait_for
+from tests.conftest import ROOT, cleanup, make_settings, start_worker, stop_worker, take_message, wait_for
 from worker.app import create_app
 from worker.delivery import Delivery
 from worker.pipeline import submit
@@ -35,10 +35,7 @@ def test_an_article_held_by_a_dead_worker_is_published_while_kombus_restore_is_l
     try:
         submit(app, delivery, RawArticle(id="held", text="The council met on Tuesday. " * 5))
         # A worker took it 20 s ago and died; the restore sweep's lock is held (a restart kept it).
-        message = delivery.client.rpop(settings.queue_clean)
-        record = json.dumps([json.loads(str(message)), "", settings.queue_clean])
-        delivery.client.hset(names["unacked"], "dead-tag", record)
-        delivery.client.zadd(names["unacked_index"], {"dead-tag": time.time() - 20})
+        take_message(delivery, time.time() - 20, tag="dead-tag")
         delivery.client.set(names["unacked_mutex"], "held", ex=300)
         worker = start_worker(settings, ROOT / ".pytest-worker-stuck-restore.log", concurrency=1)
         try:

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 import pytest
 
 from schemas import RawArticle
-from tests.conftest import ROOT, cleanup, error_event, make_settings, start_worker, stop_worker, wait_for
+from tests.conftest import (
+    ROOT,
+    cleanup,
+    error_event,
+    make_settings,
+    start_worker,
+    stop_worker,
+    take_message,
+    wait_for,
+)
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery, now_ms
@@ -61,19 +70,11 @@ def test_an_article_with_a_waiting_message_is_left_alone(settings: Settings) -> 
         delivery.close()
 
 
-def _take(delivery: Delivery, settings: Settings, delivered_at: float) -> None:
-    """Take the clean queue's message as a worker does: BRPOP, then kombu's unacked record."""
-    message = delivery.client.rpop(settings.queue_clean)
-    record = json.dumps([json.loads(str(message)), "", settings.queue_clean])
-    delivery.client.hset(delivery.inflight.unacked_key, "tag-1", record)
-    delivery.client.zadd(delivery.inflight.unacked_index_key, {"tag-1": delivered_at})
-
-
 def test_a_message_held_by_a_worker_counts_as_alive(settings: Settings) -> None:
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     try:
         submit(app, delivery, RawArticle(id="held", text=TEXT))
-        _take(delivery, settings, time.time())
+        take_message(delivery, time.time())
         assert delivery.inflight.with_messages(["held", "other"], time.time()) == {"held"}
         assert _sweep(Recovery(app, delivery)) == []
         assert delivery.queued() == 0  # not resubmitted
@@ -87,7 +88,7 @@ def test_a_record_kombu_never_restored_does_not_keep_an_article_alive(settings: 
     try:
         submit(app, delivery, RawArticle(id="stuck", text=TEXT))
         stale = time.time() - settings.visibility_timeout_s - settings.lost_after_s - 1
-        _take(delivery, settings, stale)
+        take_message(delivery, stale)
         assert delivery.inflight.with_messages(["stuck"], time.time()) == set()
         assert _sweep(Recovery(app, delivery)) == ["stuck"]
         assert delivery.queued() == 1  # resubmitted
