@@ -116,6 +116,10 @@ class InFlight:
             pipe.zadd(self.keys.inflight, {article_id: now_ms})
             pipe.execute()
 
+    def count(self) -> int:
+        """How many accepted articles have no terminal event yet."""
+        return int(self.client.zcard(self.keys.inflight))
+
     def unseen_since(self, before_ms: int, limit: int = 500) -> list[tuple[str, int]]:
         """In-flight articles last seen alive before ``before_ms``, oldest first, with that time."""
         rows: list[tuple[str, float]] = self.client.zrangebyscore(  # type: ignore[assignment]

@@ -204,7 +204,7 @@ class RedisCollector:
         try:
             depths = queue_depths(self.delivery, list(self.settings.all_queues))
             dead = int(self.delivery.client.xlen(self.settings.keys.dead))
-            in_flight = int(self.delivery.client.zcard(self.settings.keys.inflight))
+            in_flight = self.delivery.inflight.count()
         except Exception as exc:  # Redis down: serve the counters without the gauges
             log.warning("metrics_redis_unavailable", error=str(exc))
             return

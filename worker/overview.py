@@ -92,5 +92,5 @@ def overview(delivery: Delivery, *, now_ms: int | None = None, workers: list[str
         errors=dict(reasons.most_common()),
         dead_letters=int(delivery.client.xlen(keys.dead)),
         workers=sorted(workers or []),
-        in_flight=int(delivery.client.zcard(keys.inflight)),
+        in_flight=delivery.inflight.count(),
     )
