@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from spacy.language import Language
 
 from bench.common import HALVES, half_of
@@ -100,18 +101,26 @@ def length_sweep(
     texts: list[list[str]],
     references: list[str],
     parts: dict[str, list[int]],
+    *,
+    scored: dict[int, dict[str, np.ndarray]],
 ) -> list[dict[str, Any]]:
-    """Per summary length in ``SWEEP`` and per half, newsflow's and Lead-k's mean R1 and R2."""
+    """Per summary length in ``SWEEP`` and per half, newsflow's and Lead-k's mean R1 and R2.
+
+    ``scored``: the per-article scores already made at some lengths (the set's own k), by
+    system ("newsflow", "lead"); the other lengths are summarised and scored here.
+    """
     rows: list[dict[str, Any]] = []
     for k in SWEEP:
-        systems = {
-            "newsflow": [summarise(article, k, scorer=scorer).summary.text for article in articles],
-            "lead": [_join(t, lead(len(t), k)) for t in texts],
-        }
-        scores = {
-            name: article_scores(list(zip(candidates, references, strict=True)))
-            for name, candidates in systems.items()
-        }
+        scores = scored.get(k)
+        if scores is None:
+            systems = {
+                "newsflow": [summarise(article, k, scorer=scorer).summary.text for article in articles],
+                "lead": [_join(t, lead(len(t), k)) for t in texts],
+            }
+            scores = {
+                name: article_scores(list(zip(candidates, references, strict=True)))
+                for name, candidates in systems.items()
+            }
         for half in HALVES:
             means = {name: mean_of(table[parts[half]]) for name, table in scores.items()}
             rows.append({"k": k, "half": half, **{name: vars(score) for name, score in means.items()}})
@@ -177,7 +186,14 @@ def run_dataset(
         "summary_seconds": round(summary_seconds, 3),
         "summary_over_entities": round(summary_seconds / max(entities_seconds, 1e-9), 4),
         "params": dict(ours[0].summary.params) if ours else {},
-        "length_sweep": length_sweep(scorer, articles, texts, references, parts),
+        "length_sweep": length_sweep(
+            scorer,
+            articles,
+            texts,
+            references,
+            parts,
+            scored={k: {"newsflow": per_article[ours_name], "lead": per_article[f"Lead-{k}"]}},
+        ),
     }
 
 
