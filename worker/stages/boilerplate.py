@@ -127,6 +127,10 @@ PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("credit", r"[^.]{1,200}\bcontributed (?:reporting )?to this (?:report|story|article)\.?"),
         ("shortcode", r"\[\w+(?:\s[^\]]*)?\].*\[/\w+\]"),
         ("promo", r".{0,200}\bclick here for (?:more )?(?:information|details)\.?"),
+        (
+            "promo",
+            r"scroll (?:down|up) (?:for|to (?:see|watch|read))(?: the)? (?:videos?|more|full story)\.?",
+        ),
         ("link_label", r"[\w ]{1,30}: https?://\S+(?:,? (?:and )?https?://\S+)*"),
         (
             "reading_time",
