@@ -66,6 +66,16 @@ def test_ordinary_sentences_stay_whole(text: str) -> None:
     assert _pieces(text) == [text]
 
 
+def test_caption_labels_are_read_in_english_only() -> None:
+    text = "Die Polizei zog am Abend eine Bilanz: Mehr als hundert Menschen wurden verletzt."
+    cut = split_glued(text, 0, len(text))
+    assert [text[a:b] for a, b in cut] == [
+        "Die Polizei zog am Abend eine",
+        "Bilanz: Mehr als hundert Menschen wurden verletzt.",
+    ]  # what an English reading would do
+    assert split_glued(text, 0, len(text), labels=False) == [(0, len(text))]
+
+
 def test_offsets_are_inside_the_given_span() -> None:
     text = "Intro. Police said the man fled the scene on foot It was the third attack this month. End."
     start = text.index("Police")

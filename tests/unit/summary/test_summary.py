@@ -170,3 +170,21 @@ def test_a_50000_word_article_is_summarised_with_exact_offsets(nlp: Language) ->
     assert len(result.summary.sentences) == 3
     for sentence in result.summary.sentences:
         assert result.text[sentence.start : sentence.end] == sentence.text
+
+
+def test_caption_labels_are_cut_in_english_articles_only(nlp: Language) -> None:
+    english = (
+        "Firefighters spent the whole night at the burning warehouse near the river port "
+        "Scene: Officers closed the road for six hours while they searched the verge. "
+        "The owner said the building had been empty for months before the fire started."
+    )
+    german = (
+        "Die Feuerwehr war die ganze Nacht am brennenden Lagerhaus im Hafen und zog eine Bilanz: "
+        "Mehr als hundert Menschen mussten ihre Wohnungen verlassen. Der Besitzer sagte, das "
+        "Gebäude habe seit Monaten leer gestanden, bevor das Feuer ausbrach."
+    )
+    for text, language, cut in ((english, "en", True), (german, "de", False)):
+        article = analyse(clean(RawArticle(text=text), Settings()), nlp)
+        assert article.language == language
+        texts = candidates(article).texts
+        assert any(t.startswith(("Scene:", "Bilanz:")) for t in texts) is cut, texts

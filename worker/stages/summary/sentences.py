@@ -107,9 +107,14 @@ def _boilerplate_prefix(text: str, start: int, end: int) -> re.Match[str] | None
     return None
 
 
-def split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def split_glued(text: str, start: int, end: int, *, labels: bool = True) -> list[tuple[int, int]]:
     """``text[start:end]`` cut at caption seams and after a boilerplate line glued to its start;
-    pieces of fewer than four words are not cut off at a seam."""
+    pieces of fewer than four words are not cut off at a seam.
+
+    ``labels``: a caption's label ("... later Home: Martin shot ...") marks a seam. Only for
+    English: where every noun is capitalised (German), "zog eine Bilanz: Mehr als ..." would read
+    as one.
+    """
     pieces: list[tuple[int, int]] = []
     piece_start = start
     prefix = _boilerplate_prefix(text, start, end)
@@ -124,7 +129,7 @@ def split_glued(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         if words_before[-1].casefold() in _NOT_FINAL:
             continue
-        if seam["label"] and not _is_label(seam["label"], words_before[-1]):
+        if seam["label"] and not (labels and _is_label(seam["label"], words_before[-1])):
             continue
         introduced = any(w.casefold() in _INTRODUCERS for w in words_before[-3:])
         if introduced and (seam["label"] or text[seam.end()] in "‘“"):

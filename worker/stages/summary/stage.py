@@ -51,7 +51,8 @@ def candidates(article: AnalysedArticle) -> Candidates:
     previous_end = 0
     for sentence in article.sentences:
         opens = not spans or "\n" in text[previous_end : sentence.start]
-        for position, piece in enumerate(split_glued(text, sentence.start, sentence.end)):
+        pieces = split_glued(text, sentence.start, sentence.end, labels=article.language == "en")
+        for position, piece in enumerate(pieces):
             spans.append(piece)
             starts.append(opens and position == 0)
         previous_end = sentence.end
