@@ -1,5 +1,7 @@
 """Sentence repair for the summary: captions glued to the next sentence are cut apart."""
 
+from itertools import pairwise
+
 import pytest
 
 from worker.stages.summary.sentences import split_glued
@@ -84,3 +86,13 @@ def test_offsets_are_inside_the_given_span() -> None:
         "Police said the man fled the scene on foot",
         "It was the third attack this month.",
     ]
+
+
+def test_a_sentence_of_fifty_thousand_words_is_cut_at_every_seam() -> None:
+    text = "a cat sat on a mat The dog ran " * 7_000  # one "sentence": no final punctuation anywhere
+    cut = split_glued(text, 0, len(text))
+    assert len(cut) == 7_000
+    assert cut[0] == (0, len("a cat sat on a mat")) and cut[-1][1] == len(text)
+    assert all(text[end:next_start] == " " for (_, end), (next_start, _) in pairwise(cut))
+    title_like = "word word word " + "the The cat sat on the mat " * 7_000  # every seam after "the"
+    assert split_glued(title_like, 0, len(title_like)) == [(0, len(title_like))]

@@ -81,6 +81,8 @@ _INTRODUCERS: Final = frozenset(
     ]
 )
 MIN_PIECE_WORDS: Final = 4
+_LEADING_WORDS: Final = re.compile(rf"\s*(?:\S+\s+){{{MIN_PIECE_WORDS - 1}}}\S")
+_TAIL_CHARS: Final = 200  # enough for the three words before a seam
 # Words a sentence does not end on: before one of them a capital goes on a title or a name
 # ("The Lord of the Rings: The Return of the King", "Get Me Out of Here drew ...").
 _FUNCTION_WORDS: Final = (
@@ -88,6 +90,11 @@ _FUNCTION_WORDS: Final = (
     "like no new my your our their his her its this that these those"
 )
 _NOT_FINAL: Final = frozenset(_FUNCTION_WORDS.split())
+
+
+def _enough_words(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` holds at least ``MIN_PIECE_WORDS`` words, read no further than that."""
+    return _LEADING_WORDS.match(text, start, end) is not None
 
 
 def _is_label(label: str, previous: str) -> bool:
@@ -122,11 +129,10 @@ def split_glued(text: str, start: int, end: int, *, labels: bool = True) -> list
         pieces.append((start, prefix.start()))
         piece_start = prefix.end()
     for seam in _SEAM.finditer(text, piece_start, end):
-        before = text[piece_start : seam.start()]
-        words_before = _WORD.findall(before)
-        after_words = len(_WORD.findall(text, seam.end(), end))
-        if len(words_before) < MIN_PIECE_WORDS or after_words < MIN_PIECE_WORDS:
+        if not (_enough_words(text, piece_start, seam.start()) and _enough_words(text, seam.end(), end)):
             continue
+        # the last words only: a sentence of 50,000 words must not be read again at every seam
+        words_before = _WORD.findall(text, max(piece_start, seam.start() - _TAIL_CHARS), seam.start())
         if words_before[-1].casefold() in _NOT_FINAL:
             continue
         if seam["label"] and not (labels and _is_label(seam["label"], words_before[-1])):
