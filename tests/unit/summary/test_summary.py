@@ -12,7 +12,7 @@ from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import METHOD, summarise
 from worker.stages.summary.scores import ScoringParams
-from worker.stages.summary.stage import candidates
+from worker.stages.summary.stage import MAX_CANDIDATES, candidates
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +170,21 @@ def test_a_50000_word_article_is_summarised_with_exact_offsets(nlp: Language) ->
     assert len(result.summary.sentences) == 3
     for sentence in result.summary.sentences:
         assert result.text[sentence.start : sentence.end] == sentence.text
+
+
+def test_a_text_of_many_short_sentences_is_summarised_from_its_first_candidates(nlp: Language) -> None:
+    rng = random.Random(1)
+    vocabulary = [f"term{i}" for i in range(5_000)]
+    count = MAX_CANDIDATES + 500
+    sentences = ["The " + " ".join(rng.choice(vocabulary) for _ in range(7)) + "." for _ in range(count)]
+    text = "\n\n".join(" ".join(sentences[i : i + 5]) for i in range(0, count, 5))
+    analysed = analyse(clean(RawArticle(text=text), Settings()), nlp)
+    assert len(analysed.sentences) > MAX_CANDIDATES
+    pool = candidates(analysed)
+    assert len(pool.spans) == MAX_CANDIDATES  # the similarity graph is that many squared, not more
+    result = summarise(analysed, 3)
+    assert len(result.summary.sentences) == 3
+    assert all(s.end <= pool.spans[-1][1] for s in result.summary.sentences)
 
 
 def test_caption_labels_are_cut_in_english_articles_only(nlp: Language) -> None:
