@@ -26,6 +26,10 @@ def _pieces(text: str) -> list[str]:
             "The driver was taken to the county hospital but died later that night",
             "Scene: Officers closed the road for six hours while they searched the verge.",
         ],
+        [  # a label of a name and a speech verb after a caption
+            "The director said the actor never let illness slow his career",
+            "Redwood said: ‘My aim was simple: careful research and the best performers.’",
+        ],
         [  # after a closing quotation mark; a contraction
             "The show was renamed ‘Summer Nights’",
             "The producers said the old title confused viewers",

@@ -46,7 +46,8 @@ _PREFIX: Final = re.compile(
     "|".join(
         f"(?:{pattern.pattern})"
         for kind, pattern in PATTERNS
-        if kind in _PREFIX_KINDS and not pattern.pattern.startswith(".")  # those open with their words
+        # not those that may open with any text (".{0,200}\bclick here ..."): each gap would rescan it
+        if kind in _PREFIX_KINDS and not pattern.pattern.startswith(".")
     ),
     re.IGNORECASE,
 )
@@ -97,10 +98,13 @@ def _enough_words(text: str, start: int, end: int) -> bool:
     return _LEADING_WORDS.match(text, start, end) is not None
 
 
-def _is_label(label: str, previous: str) -> bool:
-    """A caption label after a lowercase word, not a name going on ("the White House: ...") and
-    not someone speaking ("Orr said: ‘It is ...’")."""
-    return previous[:1].islower() and not any(w in _INTRODUCERS for w in label.split())
+def _is_label(previous: str) -> bool:
+    """A caption label follows a lowercase word, not a name going on ("the White House: ...").
+
+    A label of a name and a speech verb after a caption ("... his career Redwood said: ‘My ...’")
+    is a seam as well: in prose the name before "said:" follows a capitalised first name.
+    """
+    return previous[:1].islower()
 
 
 def _boilerplate_prefix(text: str, start: int, end: int) -> re.Match[str] | None:
@@ -135,7 +139,7 @@ def split_glued(text: str, start: int, end: int, *, labels: bool = True) -> list
         words_before = _WORD.findall(text, max(piece_start, seam.start() - _TAIL_CHARS), seam.start())
         if words_before[-1].casefold() in _NOT_FINAL:
             continue
-        if seam["label"] and not (labels and _is_label(seam["label"], words_before[-1])):
+        if seam["label"] and not (labels and _is_label(words_before[-1])):
             continue
         introduced = any(w.casefold() in _INTRODUCERS for w in words_before[-3:])
         if introduced and (seam["label"] or text[seam.end()] in "‘“"):
