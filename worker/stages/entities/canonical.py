@@ -19,6 +19,7 @@ merge by three rules, each only when the match is unique, so ambiguous cases sta
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from worker.stages.entities.first_names import is_first_name, near_spelling
 from worker.stages.entities.mentions import PLACE_LABELS, RawMention
@@ -33,7 +34,11 @@ FAR_RARER = 3  # a spelling this many times rarer is a slip even when it is a re
 
 @dataclass
 class Cluster:
-    """The mentions of one canonical entity."""
+    """The mentions of one canonical entity.
+
+    ``label`` and ``name`` are worked out on first use and kept: read them once the cluster is
+    complete (``cluster_mentions`` returns complete clusters).
+    """
 
     mentions: list[RawMention] = field(default_factory=list)
     known: Callable[[str], bool] = lambda word: False  # is a word a spelling the model knows
@@ -43,12 +48,12 @@ class Cluster:
         """Where the entity is first mentioned."""
         return min(m.start for m in self.mentions)
 
-    @property
+    @cached_property
     def label(self) -> str:
         """The label most mentions carry; a tie goes to the label of the longest mention."""
         return vote(self.mentions)
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The fullest proper form.
 
@@ -125,13 +130,13 @@ def near_miss(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(1, len(long) - 1))
 
 
-def _merge_acronyms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+def _merge_acronyms(groups: dict[str, list[RawMention]], labels: dict[str, str], sets: _UnionFind) -> None:
     long_forms: dict[str, set[str]] = {}
-    for key, mentions in groups.items():
-        if len(key.split()) >= 2 and vote(mentions) != "PERSON":
+    for key in groups:
+        if len(key.split()) >= 2 and labels[key] != "PERSON":
             long_forms.setdefault(_initials(key), set()).add(key)
     for key, mentions in groups.items():
-        if " " in key or not 2 <= len(key) <= 6 or vote(mentions) == "PERSON":
+        if " " in key or not 2 <= len(key) <= 6 or labels[key] == "PERSON":
             continue
         if not _looks_like_acronym(mentions):
             continue
@@ -154,9 +159,9 @@ def first_name_slip(a: str, b: str, count_a: int, count_b: int) -> bool:
     return any(not is_first_name(word) for word in rarer)
 
 
-def _merge_near_misses(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
+def _merge_near_misses(groups: dict[str, list[RawMention]], votes: dict[str, str], sets: _UnionFind) -> None:
     """Misspelt names of a person; the misspelt one may carry another label ("Tonuy Blair": ORG)."""
-    labels = {key: vote(group) for key, group in groups.items() if " " in key}
+    labels = {key: label for key, label in votes.items() if " " in key}
     surnames = {key.split()[-1] for key, label in labels.items() if label == "PERSON"}
     full = [key.split() for key in labels if key.split()[-1] in surnames][:MAX_GROUPS_COMPARED]
     counts = {key: len(groups[key]) for key in labels}
@@ -192,8 +197,8 @@ def _merge_partial_names(persons: list[str], sets: _UnionFind) -> None:
             sets.union(key, candidates.pop())
 
 
-def _merge_compass_short_forms(groups: dict[str, list[RawMention]], sets: _UnionFind) -> None:
-    places = [key for key, group in groups.items() if vote(group) in PLACE_LABELS]
+def _merge_compass_short_forms(labels: dict[str, str], sets: _UnionFind) -> None:
+    places = [key for key, label in labels.items() if label in PLACE_LABELS]
     for key in places:
         if key not in _COMPASS:
             continue
@@ -213,10 +218,11 @@ def cluster_mentions(
     for mention in mentions:
         groups.setdefault(entity_key(mention.text), []).append(mention)
     sets = _UnionFind(list(groups))
-    _merge_acronyms(groups, sets)
-    _merge_compass_short_forms(groups, sets)
-    persons = [key for key, group in groups.items() if vote(group) == "PERSON"]
-    _merge_near_misses(groups, sets)
+    labels = {key: vote(group) for key, group in groups.items()}  # each group's vote, once
+    _merge_acronyms(groups, labels, sets)
+    _merge_compass_short_forms(labels, sets)
+    persons = [key for key, label in labels.items() if label == "PERSON"]
+    _merge_near_misses(groups, labels, sets)
     _merge_partial_names(persons, sets)
     clusters: dict[str, Cluster] = {}
     for key, group in groups.items():
