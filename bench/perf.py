@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import redis
 import spacy
+from celery import Celery
 from rich.console import Console
 from rich.table import Table
 
@@ -173,6 +174,31 @@ def worker(
         stop_process(process, group=True, timeout_s=60)
 
 
+def tagged_settings(tag: str, **overrides: Any) -> Settings:
+    """Settings whose keys and queues (dead letters included) are the run's own, under ``tag``."""
+    return Settings(
+        key_prefix=tag,
+        queue_clean=f"{tag}-clean",
+        queue_entities=f"{tag}-entities",
+        queue_summarise=f"{tag}-summarise",
+        queue_dead_letters=f"{tag}-dead-letters",
+        **overrides,
+    )
+
+
+@contextmanager
+def newsflow_worker(settings: Settings, app: Celery, concurrency: int) -> Iterator[subprocess.Popen[bytes]]:
+    """``newsflow worker`` with ``settings``, named after their key prefix, answering pings."""
+    node = f"{settings.key_prefix}@localhost"
+    command = [sys.executable, "-m", "worker.cli", "worker", "--concurrency", str(concurrency)]
+    with worker(
+        [*command, "--hostname", node, "--loglevel", "WARNING"],
+        {**os.environ, **settings.as_env()},
+        lambda: bool(app.control.ping(destination=[node], timeout=0.5)),
+    ) as process:
+        yield process
+
+
 def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
     """(c) one Celery task per article with the full pipeline, doing everything."""
     from bench.naive_app import app as naive
@@ -251,39 +277,17 @@ def newsflow(
     does) and once at the end, where the served result count must match the run's. ``broker_url``:
     the stage queues on that broker (RabbitMQ) instead of Redis; results stay in Redis.
     """
-    tag = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
+    settings = tagged_settings(
+        f"bench-{uuid.uuid4().hex[:8]}",
         redis_url=redis_url,
-        key_prefix=tag,
-        queue_clean=f"{tag}-clean",
-        queue_entities=f"{tag}-entities",
-        queue_summarise=f"{tag}-summarise",
         fuse_stages=fuse,
         duplicates=duplicates,
         metrics_port=_free_port() if metrics else None,
         broker_url=broker_url,
-        queue_dead_letters=f"{tag}-dead-letters",
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
-    node = f"{tag}@localhost"
-    command = [
-        sys.executable,
-        "-m",
-        "worker.cli",
-        "worker",
-        "--concurrency",
-        str(concurrency),
-        "--hostname",
-        node,
-        "--loglevel",
-        "WARNING",
-    ]
     idle: list[float] = []
-    with worker(
-        command,
-        {**os.environ, **settings.as_env()},
-        lambda: bool(app.control.ping(destination=[node], timeout=0.5)),
-    ) as process:
+    with newsflow_worker(settings, app, concurrency) as process:
         warm = [
             submit(app, delivery, RawArticle(id=f"warm-{i}", text=texts[0])).article_id
             for i in range(concurrency)

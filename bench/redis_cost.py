@@ -14,8 +14,6 @@ Results go to bench/results/redis_cost.json.
 """
 
 import argparse
-import os
-import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -26,10 +24,9 @@ import psutil
 import redis
 
 from bench.common import DEFAULT_DATA, load_articles, write_results
-from bench.perf import _wait, worker
+from bench.perf import _wait, newsflow_worker, tagged_settings
 from schemas import RawArticle
 from worker.app import create_app
-from worker.config import Settings
 from worker.delivery import Delivery
 from worker.pipeline import submit
 
@@ -85,24 +82,10 @@ def _redis_cpu_s(client: redis.Redis) -> float:
 
 def one_run(texts: list[str], duplicates: Literal["annotate", "off"]) -> Cost:
     """The articles through a fresh one-process worker; CPU per article of both sides."""
-    tag = f"bench-{uuid.uuid4().hex[:8]}"
-    settings = Settings(
-        key_prefix=tag,
-        queue_clean=f"{tag}-clean",
-        queue_entities=f"{tag}-entities",
-        queue_summarise=f"{tag}-summarise",
-        queue_dead_letters=f"{tag}-dead-letters",
-        duplicates=duplicates,
-    )
+    settings = tagged_settings(f"bench-{uuid.uuid4().hex[:8]}", duplicates=duplicates)
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     client = redis.Redis.from_url(settings.redis_url)
-    node = f"{tag}@localhost"
-    command = [sys.executable, "-m", "worker.cli", "worker", "--concurrency", "1", "--hostname", node]
-    with worker(
-        [*command, "--loglevel", "WARNING"],
-        {**os.environ, **settings.as_env()},
-        lambda: bool(app.control.ping(destination=[node], timeout=0.5)),
-    ) as process:
+    with newsflow_worker(settings, app, 1) as process:
         warm = submit(app, delivery, RawArticle(id="warm", text=texts[0])).article_id
         _wait(lambda: delivery.state(warm) is not None, 120)
         ids = [f"run-{i}" for i in range(len(texts))]
