@@ -56,3 +56,31 @@ def test_the_shipped_scorer_loads_and_refuses_other_features() -> None:
     assert scorer.log_odds(_features()).shape == (len(TEXTS),)
     with pytest.raises(ValueError, match="other features"):
         scorer_from_dict({**scorer.as_dict(), "features": ["first"]})
+
+
+def _caption_columns(text: str) -> tuple[float, float]:
+    row = sentence_features([text], [True], np.eye(1), np.zeros(1), "", k=1)[0]
+    return row[column("caption_label")], row[column("picture_reference")]
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "picture"),
+    [
+        ("CLAIM: MP Jesse Norman is being investigated by police over claims", 1.0, 0.0),
+        ("Long drop: The child dangles from the residential block", 1.0, 0.0),
+        ("Fighter ace: Douglas Bader's story is to be told in a film", 1.0, 0.0),
+        ("Tragic: ‘He was a lovely man,’ his widow said.", 1.0, 0.0),
+        ("Pat, 69, pictured left in her fancy dress outfit, enjoys dancing", 0.0, 1.0),
+        ("Daniel toasted his brother Adrian (right) and his new wife Sarah (left)", 0.0, 1.0),
+        ("A student turned to sex work after her loan failed (picture posed by model)", 0.0, 1.0),
+        ("Shocked: Terry Cooper said the badger burst through a hedge (stock image)", 1.0, 1.0),
+        # a speech verb's colon, a colon later on, no colon: sentences, not captions
+        ("He said: ‘We had no choice but to leave.’", 0.0, 0.0),
+        ("Mr Smith told Reuters: “The deal is done.”", 0.0, 0.0),
+        ("The minister gave one reason: Costs had doubled since 2019.", 0.0, 0.0),
+        ("Officials imagined the scheme would pay for itself.", 0.0, 0.0),
+        ("Warning: the bridge is closed.", 0.0, 0.0),  # the label's colon opens a lowercase clause
+    ],
+)
+def test_caption_label_and_picture_reference(text: str, label: float, picture: float) -> None:
+    assert _caption_columns(text) == (label, picture)

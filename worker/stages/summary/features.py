@@ -15,6 +15,7 @@ import numpy as np
 
 from worker.stages.summary.graph import terms, words
 from worker.stages.summary.scores import centrality, is_quote
+from worker.stages.summary.sentences import INTRODUCERS
 
 FEATURE_NAMES: tuple[str, ...] = (
     "first",  # the first candidate sentence
@@ -34,13 +35,28 @@ FEATURE_NAMES: tuple[str, ...] = (
     "capitalised_share",  # share of words that start with a capital: names lists, captions
     "no_final_punctuation",  # ends without . ! ? or a closing quote: captions, run-ons
     "question",
+    "caption_label",  # opens with a caption's short label and colon ("Shocked: Pensioner Terry ...")
+    "picture_reference",  # names a picture ("pictured", "(left)", "stock image"): a caption
     "digits_share",  # share of words holding a digit: tables, scores, listings
     "ratio",  # k / n for the article
     "log_sentences",  # log n
 )
 
+# A caption's label: up to three words, the first capitalised, a colon, then a capital or a quote
+# ("CLAIM: MP Jesse ...", "Long drop: The child ..."); not a speech verb's colon ("He said: ‘...").
+_LABEL = re.compile(r"[A-Z][\w’'-]*(?: [\w’'-]+){0,2}(?=: [A-Z‘“'\"])")
+_PICTURE = re.compile(
+    r"\b(?:pictured|photographed|(?:stock |file )?(?:image|photo|picture)s?)\b"
+    r"|\((?:[\w ]{0,20} )?(?:left|right|centre|center|above|below|top|bottom|inset|pictured)\)",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _FINAL = (".", "!", "?", "”", '"', "’", "'", ")", ":")
+
+
+def _caption_label(text: str) -> bool:
+    label = _LABEL.match(text)
+    return label is not None and not INTRODUCERS.intersection(label.group().casefold().split())
 
 
 def _has_digit(token: str) -> bool:
@@ -100,6 +116,8 @@ def sentence_features(
                 sum(1 for t in sentence_tokens if t[:1].isupper()) / count,
                 0.0 if stripped.endswith(_FINAL) else 1.0,
                 1.0 if stripped.endswith("?") else 0.0,
+                1.0 if _caption_label(text) else 0.0,
+                1.0 if _PICTURE.search(text) else 0.0,
                 sum(1 for t in sentence_tokens if _has_digit(t)) / count,
                 ratio,
                 math.log(n),

@@ -53,7 +53,7 @@ _PREFIX: Final = re.compile(
 )
 # Verbs a quotation or a name with a colon may follow, within three words, without being a seam
 # ("told him ‘Go home’", "a film dubbed ‘The First Great Escape’", "told Reuters: ‘We ...’").
-_INTRODUCERS: Final = frozenset(
+INTRODUCERS: Final = frozenset(
     [
         "said",
         "says",
@@ -141,7 +141,7 @@ def split_glued(text: str, start: int, end: int, *, labels: bool = True) -> list
             continue
         if seam["label"] and not (labels and _is_label(words_before[-1])):
             continue
-        introduced = any(w.casefold() in _INTRODUCERS for w in words_before[-3:])
+        introduced = any(w.casefold() in INTRODUCERS for w in words_before[-3:])
         if introduced and (seam["label"] or text[seam.end()] in "‘“"):
             continue  # "told the court ‘I did nothing wrong’": a quotation the sentence introduces
         pieces.append((piece_start, seam.start()))
