@@ -51,6 +51,7 @@ class Example:
     half: str
     features: np.ndarray
     labels: np.ndarray
+    k: int  # the summary length it was labelled at
     own_length: bool = True  # labelled at the set's own k (False: at another of ``Training.budgets``)
 
 
@@ -179,6 +180,7 @@ def train(examples: list[Example], training: Training, version: str, half: str =
         np.concatenate([n[2] for n in networks]) / count,
         sum(n[3] for n in networks) / count,
         version,
+        (min(e.k for e in tuning), max(e.k for e in tuning)),
     )
 
 
@@ -208,7 +210,7 @@ def load_examples(
         for item, article in zip(items, articles, strict=True):
             for k in sorted({dataset.k, *budgets}):
                 features, labels = examples_of(article, item.reference, k, labeller)
-                examples.append(Example(dataset.name, halves[item.id], features, labels, k == dataset.k))
+                examples.append(Example(dataset.name, halves[item.id], features, labels, k, k == dataset.k))
         loaded.append(Loaded(dataset, items, articles, halves))
     return examples, loaded
 

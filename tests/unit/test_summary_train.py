@@ -66,17 +66,21 @@ def test_averaged_networks_are_one_network() -> None:
     rng = np.random.default_rng(2)
     features = rng.normal(size=(60, 3))
     labels = (features[:, 0] > 0).astype(float)
-    examples = [Example("set", "A", features[i : i + 6], labels[i : i + 6]) for i in range(0, 60, 6)]
+    examples = [
+        Example("set", "A", features[i : i + 6], labels[i : i + 6], k=2 + i % 4) for i in range(0, 60, 6)
+    ]
     single = [train(examples, Training(hidden=4, epochs=30, seed=s, seeds=1), "v") for s in (0, 1)]
     both = train(examples, Training(hidden=4, epochs=30, seed=0, seeds=2), "v")
     assert both.hidden_weights.shape == (3, 8)
     mean = (single[0].log_odds(features) + single[1].log_odds(features)) / 2
     assert np.allclose(both.log_odds(features), mean)
+    assert both.lengths == (2, 4)  # the summary lengths the examples were labelled at
+    assert [both.scoring_length(k) for k in (1, 2, 3, 4, 9)] == [2, 2, 3, 4, 4]
 
 
 def test_each_set_weighs_one_split_between_its_own_length_and_the_others() -> None:
     def example(dataset: str, sentences: int, own: bool) -> Example:
-        return Example(dataset, "A", np.zeros((sentences, 2)), np.zeros(sentences), own)
+        return Example(dataset, "A", np.zeros((sentences, 2)), np.zeros(sentences), 3, own)
 
     examples = [
         example("big", 4, True),

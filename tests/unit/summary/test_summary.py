@@ -1,7 +1,9 @@
 """The summary stage: k sentences in article order, exact offsets, sane degenerate cases."""
 
 import random
+from dataclasses import replace
 
+import numpy as np
 import pytest
 import spacy
 from spacy.language import Language
@@ -11,8 +13,10 @@ from worker.config import Settings
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
 from worker.stages.summary import METHOD, summarise
+from worker.stages.summary.graph import bags, cosine_similarity
+from worker.stages.summary.model import default_scorer
 from worker.stages.summary.scores import ScoringParams
-from worker.stages.summary.stage import MAX_CANDIDATES, candidates
+from worker.stages.summary.stage import MAX_CANDIDATES, candidates, sentence_scores
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +136,23 @@ def test_the_lead_bonus_moves_the_pick_towards_the_opening(nlp: Language, seed_t
     assert starts(50.0) == first  # an overwhelming bonus keeps it
     kept = [len(set(starts(bonus)) & set(first)) for bonus in (-1.0, 0.0, 1.0)]
     assert kept == sorted(kept)
+
+
+def test_scores_below_the_trained_lengths_are_those_of_the_shortest(nlp: Language, seed_text: str) -> None:
+    analysed = analyse(clean(RawArticle(text=seed_text), Settings()), nlp)
+    pool = candidates(analysed)
+    similarity = cosine_similarity(bags(pool.texts, pool.term_lists))
+    scorer = default_scorer()
+    shortest, longest = scorer.lengths
+    assert shortest > 1
+
+    def scores(k: int, lengths: tuple[int, int] = scorer.lengths) -> np.ndarray:
+        return sentence_scores(analysed, pool, similarity, k, replace(scorer, lengths=lengths))
+
+    # past the first `shortest` candidates no lead bonus differs: the scores are the same
+    assert scores(1)[shortest:] == pytest.approx(scores(shortest)[shortest:])
+    assert scores(longest + 4)[longest + 4 :] == pytest.approx(scores(longest)[longest + 4 :])
+    assert scores(1, (1, longest))[shortest:] != pytest.approx(scores(shortest)[shortest:])
 
 
 def test_short_fragments_lose_to_real_sentences(nlp: Language) -> None:

@@ -32,6 +32,14 @@ class Scorer:
     output_weights: np.ndarray  # (hidden,)
     output_bias: float
     version: str
+    # The shortest and longest summary lengths k its training examples were labelled at: the
+    # features hold k / n, and at a k outside these the network would extrapolate (at k=1 it
+    # preferred short lines to the opening sentence), so ``scoring_length`` keeps k within them.
+    lengths: tuple[int, int]
+
+    def scoring_length(self, k: int) -> int:
+        """The summary length the features are computed at for a summary of ``k`` sentences."""
+        return min(max(k, self.lengths[0]), self.lengths[1])
 
     def log_odds(self, features: np.ndarray) -> np.ndarray:
         """Each row's log-odds of being an oracle sentence."""
@@ -55,6 +63,7 @@ class Scorer:
             "output_weights": rounded(self.output_weights),
             "output_bias": round(float(self.output_bias), 7),
             "version": self.version,
+            "lengths": list(self.lengths),
         }
 
 
@@ -66,7 +75,13 @@ def scorer_from_dict(data: dict[str, Any]) -> Scorer:
         name: np.array(data[name], dtype=float)
         for name in ("mean", "scale", "hidden_weights", "hidden_bias", "output_weights")
     }
-    return Scorer(**arrays, output_bias=float(data["output_bias"]), version=str(data["version"]))
+    shortest, longest = (int(k) for k in data["lengths"])
+    return Scorer(
+        **arrays,
+        output_bias=float(data["output_bias"]),
+        version=str(data["version"]),
+        lengths=(shortest, longest),
+    )
 
 
 @lru_cache(maxsize=1)

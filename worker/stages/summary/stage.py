@@ -2,7 +2,8 @@
 
 Each candidate sentence is scored by a small learned model (``model.py``) over features of its
 position, centrality, length, entities, headline overlap, quotation and caption-likeness
-(``features.py``); the first k candidates get a small bonus (``ScoringParams.lead_bonus``), so the
+(``features.py``), computed at a summary length the model was trained at (a shorter summary is
+scored as for the shortest); the first k candidates get a small bonus (``ScoringParams.lead_bonus``), so the
 opening is left only for a clearly better sentence. The best are taken greedily, skipping any
 candidate too similar to one already taken, until ``k`` sentences (or ``max_words`` words) are
 chosen; they are returned in article order. The headline and boilerplate lines are never chosen.
@@ -141,6 +142,23 @@ def pool_features(article: AnalysedArticle, pool: Candidates, similarity: np.nda
     )
 
 
+def sentence_scores(
+    article: AnalysedArticle,
+    pool: Candidates,
+    similarity: np.ndarray,
+    k: int,
+    scorer: Scorer,
+    *,
+    params: ScoringParams = DEFAULT_PARAMS,
+) -> np.ndarray:
+    """Each candidate's probability of belonging in a summary of ``k`` sentences: the scorer's, on
+    features computed at a length it was trained at (``Scorer.scoring_length``), the first ``k``
+    candidates given ``params.lead_bonus``."""
+    odds = scorer.log_odds(pool_features(article, pool, similarity, scorer.scoring_length(k)))
+    odds[:k] += params.lead_bonus
+    return np.asarray(1.0 / (1.0 + np.exp(-odds)))
+
+
 def summarise(
     article: AnalysedArticle,
     k: int,
@@ -160,9 +178,7 @@ def summarise(
     scores = np.zeros(len(spans))
     if spans:
         similarity = cosine_similarity(bags(texts, pool.term_lists))
-        odds = scorer.log_odds(pool_features(article, pool, similarity, k))
-        odds[:k] += params.lead_bonus
-        scores = 1.0 / (1.0 + np.exp(-odds))
+        scores = sentence_scores(article, pool, similarity, k, scorer, params=params)
         picked = select(scores, similarity, lengths, k=k, redundancy=params.redundancy, max_words=max_words)
         if max_words is None:
             picked = fill(picked, scores, texts, k, pool.tokens)
