@@ -36,7 +36,7 @@ from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.summary.features import FEATURE_NAMES
 from worker.stages.summary.graph import bags, cosine_similarity
-from worker.stages.summary.model import SCORER_FILE, Scorer
+from worker.stages.summary.model import SCORER_FILE, Scorer, weights_digest
 from worker.stages.summary.scores import ScoringParams
 from worker.stages.summary.stage import DEFAULT_PARAMS, candidates, pool_features, summarise
 
@@ -287,6 +287,7 @@ def main(argv: list[str] | None = None) -> None:
     if training.margin:
         version += f"-m{training.margin:g}"
     scorer = train(examples, training, version=version, half=args.half)
+    scorer = replace(scorer, version=f"{version}-{weights_digest(scorer)}")
     document = {
         **scorer.as_dict(),
         "trained_on": {

@@ -1,10 +1,12 @@
 """The learned scorer's features and coefficients file, on handmade sentences."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from worker.stages.summary.features import FEATURE_NAMES, sentence_features
-from worker.stages.summary.model import default_scorer, scorer_from_dict
+from worker.stages.summary.model import default_scorer, scorer_from_dict, weights_digest
 
 TEXTS = [
     "The central bank raised interest rates on Tuesday.",
@@ -56,6 +58,16 @@ def test_the_shipped_scorer_loads_and_refuses_other_features() -> None:
     assert scorer.log_odds(_features()).shape == (len(TEXTS),)
     with pytest.raises(ValueError, match="other features"):
         scorer_from_dict({**scorer.as_dict(), "features": ["first"]})
+    without_lengths = {name: value for name, value in scorer.as_dict().items() if name != "lengths"}
+    with pytest.raises(ValueError, match="lengths"):
+        scorer_from_dict(without_lengths)
+
+
+def test_the_shipped_version_names_its_weights() -> None:
+    scorer = default_scorer()
+    assert scorer.version.endswith("-" + weights_digest(scorer))
+    nudged = replace(scorer, output_bias=scorer.output_bias + 0.001)
+    assert weights_digest(nudged) != weights_digest(scorer)
 
 
 def _caption_columns(text: str) -> tuple[float, float]:

@@ -8,6 +8,7 @@ weights ship inside the package (``scorer.json``, written by ``python -m bench.s
 nothing is downloaded at run time, and scoring an article is two small matrix products.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,6 +76,8 @@ def scorer_from_dict(data: dict[str, Any]) -> Scorer:
         name: np.array(data[name], dtype=float)
         for name in ("mean", "scale", "hidden_weights", "hidden_bias", "output_weights")
     }
+    if "lengths" not in data:
+        raise ValueError("scorer.json lacks the lengths it was trained at; run python -m bench.summary_train")
     shortest, longest = (int(k) for k in data["lengths"])
     return Scorer(
         **arrays,
@@ -82,6 +85,13 @@ def scorer_from_dict(data: dict[str, Any]) -> Scorer:
         version=str(data["version"]),
         lengths=(shortest, longest),
     )
+
+
+def weights_digest(scorer: Scorer) -> str:
+    """Eight hex digits of a hash of everything but the version: the training script ends the
+    version with it, so results name the weights that scored them."""
+    content = {name: value for name, value in scorer.as_dict().items() if name != "version"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:8]
 
 
 @lru_cache(maxsize=1)
