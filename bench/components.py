@@ -4,8 +4,9 @@
 
 Parses the same articles (the seed and BBC dev bodies) one at a time, each in a memory zone as
 the entities stage does, with: the full pipeline; tok2vec+senter+ner (the shared tok2vec kept);
-the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made); and the
-same without the pre-made words. Then ``nlp.pipe`` batch sizes, the gain micro-batching could
+the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made, the NER
+moves decoded by ``worker/ner_decoder.py``); the same with spaCy decoding; and that without the
+pre-made words. Then ``nlp.pipe`` batch sizes with either decoding, the gain micro-batching could
 bring. Each configuration is timed in alternating rounds; the best round counts.
 Results go to bench/results/components.json.
 """
@@ -72,16 +73,21 @@ def main(argv: list[str] | None = None) -> int:
     model = Settings().spacy_model
     texts = [text.strip().partition("\n\n")[2] or text for text in load_articles(args.data, args.articles)]
     as_loaded, full, with_tok2vec = load_nlp(model), _load(model, []), _load(model, PRUNED)
-    cold = _load(model, ["tok2vec", *PRUNED])
+    spacy_decoding = load_nlp(model, "spacy")
+    cold = _load(model, ["tok2vec", *PRUNED])  # spaCy decoding, words not pre-made
     cold.add_pipe("paragraph_boundaries", after="senter")
     configurations: dict[str, Callable[[], int]] = {
         "full pipeline": lambda: _one_by_one(full, texts),
         "tok2vec+senter+ner": lambda: _one_by_one(with_tok2vec, texts),
         "senter+ner, words not pre-made": lambda: _one_by_one(cold, texts),
-        "as loaded (senter+ner, words pre-made)": lambda: _one_by_one(as_loaded, texts),
+        "senter+ner, words pre-made, spaCy decoding": lambda: _one_by_one(spacy_decoding, texts),
+        "as loaded (the same, vectorised decoding)": lambda: _one_by_one(as_loaded, texts),
     }
     for size in (1, 4, 16):
         configurations[f"as loaded, nlp.pipe batch {size}"] = lambda s=size: _batched(as_loaded, texts, s)  # type: ignore[misc]
+        configurations[f"spaCy decoding, nlp.pipe batch {size}"] = lambda s=size: _batched(  # type: ignore[misc]
+            spacy_decoding, texts, s
+        )
     best: dict[str, float] = {}
     for _ in range(args.rounds):
         for name, run in configurations.items():

@@ -9,7 +9,8 @@ from spacy.language import Language
 from spacy.pipeline import Tok2Vec
 from spacy.tokens import Doc
 
-from worker.config import Settings
+from worker.config import NerDecoder, Settings
+from worker.ner_decoder import COMPONENT, supports
 
 # What the entities stage uses: NER and sentence boundaries, and a shared tok2vec when one of
 # them listens to it (in the en_core_web_* models NER and senter carry their own).
@@ -23,11 +24,13 @@ def _component_names(model: str) -> list[str]:
 
 
 @lru_cache(maxsize=4)
-def load_nlp(model: str) -> Language:
+def load_nlp(model: str, decoder: NerDecoder = "vectorised") -> Language:
     """Load ``model`` (a package name or a path) with only the needed components.
 
     Sentences come from ``senter`` when the model has one, else from ``parser``, else a
-    rule-based ``sentencizer`` is added. Cached: the first call in a process pays the load.
+    rule-based ``sentencizer`` is added. With ``decoder="vectorised"`` a recogniser it can
+    decode sets its entities through ``worker.ner_decoder`` (the same entities, faster); with
+    ``"spacy"`` spaCy decodes. Cached: the first call in a process pays the load.
     """
     components = _component_names(model)
     keep = set(NEEDED)
@@ -44,6 +47,9 @@ def load_nlp(model: str) -> Language:
     else:
         nlp.add_pipe("paragraph_boundaries", first=True)
     _drop_unheard_tok2vec(nlp)
+    if decoder == "vectorised" and nlp.has_pipe("ner") and supports(nlp.get_pipe("ner")):
+        nlp.add_pipe(COMPONENT, after="ner", config={"source": "ner"})
+        nlp.disable_pipe("ner")
     known_words(nlp)
     warm_vocabulary(nlp)
     return nlp
@@ -52,7 +58,7 @@ def load_nlp(model: str) -> Language:
 def nlp_for(settings: Settings, language: str) -> Language | None:
     """The NER pipeline of ``language`` (loaded on first use), or None when it has no model."""
     model = settings.model_for(language)
-    return None if model is None else load_nlp(model)
+    return None if model is None else load_nlp(model, settings.ner_decoder)
 
 
 def warm_vocabulary(nlp: Language) -> None:

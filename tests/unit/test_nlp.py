@@ -13,7 +13,9 @@ BBC_LIKE = (
 
 def test_the_pipeline_keeps_only_ner_and_sentences() -> None:
     nlp = load_nlp(Settings().spacy_model)
-    assert nlp.pipe_names == ["senter", "paragraph_boundaries", "ner"]  # no unheard tok2vec
+    # no unheard tok2vec; the NER model's moves decoded by worker/ner_decoder.py
+    assert nlp.pipe_names == ["senter", "paragraph_boundaries", "vectorised_ner"]
+    assert load_nlp(Settings().spacy_model, "spacy").pipe_names == ["senter", "paragraph_boundaries", "ner"]
 
 
 def test_dropping_the_shared_tok2vec_changes_no_entity_or_sentence(seed_text: str) -> None:

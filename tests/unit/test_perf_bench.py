@@ -30,6 +30,9 @@ def test_ratios_compare_the_configurations_of_one_round() -> None:
     assert "d2_over_e_articles_per_s" not in ratios  # no (e) in this round
     with_e = Round([*runs, _run("e", 40)], idle_ms=[44.0], idle_unfused_ms=[52.0]).ratios()
     assert with_e["d2_over_e_articles_per_s"] == 0.75  # (d, 2) at 30/s against the bare model's 40/s
+    assert "d2_over_e0_articles_per_s" not in with_e
+    with_e0 = Round([*runs, _run("e", 40), _run("e0", 25)], idle_ms=[44.0], idle_unfused_ms=[52.0]).ratios()
+    assert with_e0["d2_over_e0_articles_per_s"] == 1.2  # against spaCy decoding the same model
 
 
 def test_median_of_odd_and_even_counts() -> None:

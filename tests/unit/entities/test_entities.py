@@ -69,7 +69,7 @@ SEED_ORGS = {"KCNA", "RIA", "U.N. Security Council"}  # "news agency RIA": named
 
 def test_seed_with_the_real_model(seed_text: str) -> None:
     nlp = load_nlp(Settings().spacy_model)
-    assert set(nlp.pipe_names) >= {"senter", "ner"} and "lemmatizer" not in nlp.pipe_names
+    assert set(nlp.pipe_names) >= {"senter", "vectorised_ner"} and "lemmatizer" not in nlp.pipe_names
     result = analyse(_article(seed_text), nlp)
     by_label: dict[str, list[str]] = {}
     for entity in result.entities:
