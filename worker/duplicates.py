@@ -163,7 +163,7 @@ def short_result(article: CleanArticle) -> ArticleResult:
     """What ``NEWSFLOW_DUPLICATES=skip`` publishes for a copy: the clean article, no NLP."""
     return ArticleResult.model_validate(
         {
-            **article.model_dump(),
+            **dict(article),
             "sentences": (),
             "entities": (),
             "quotes": (),

@@ -123,7 +123,10 @@ class VectorisedNER:
 
     def _scores(self, summed: np.ndarray) -> np.ndarray:
         """Maxout over the pieces, then the output layer (BLIS, as spaCy's ``predict_states``)."""
-        scores = _OPS.gemm(np.ascontiguousarray(summed.max(axis=-1)), self.weights, trans2=True)
+        hidden = summed[..., 0]
+        for piece in range(1, summed.shape[-1]):  # an elementwise maximum: a reduction over an
+            hidden = np.maximum(hidden, summed[..., piece])  # axis of 2 costs numpy 80 times more
+        scores = _OPS.gemm(np.ascontiguousarray(hidden), self.weights, trans2=True)
         scores += self.output_bias
         return np.asarray(scores)
 

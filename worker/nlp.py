@@ -4,6 +4,7 @@ import weakref
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.pipeline import Tok2Vec
@@ -122,7 +123,8 @@ def model_id(nlp: Language) -> tuple[str, str]:
 @Language.component("paragraph_boundaries")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A sentence never crosses a blank line: the token after one starts a sentence."""
-    for token in doc[:-1]:
-        if token.is_space and token.text.count("\n") >= 2:
-            doc[token.i + 1].is_sent_start = True
+    spaces = doc.to_array("IS_SPACE")  # only whitespace tokens are read in Python
+    for index in np.flatnonzero(spaces[:-1]).tolist():
+        if doc[index].text.count("\n") >= 2:
+            doc[index + 1].is_sent_start = True
     return doc

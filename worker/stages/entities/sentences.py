@@ -71,7 +71,7 @@ def analyse_without_model(article: CleanArticle) -> AnalysedArticle:
     sentences = rule_sentences(article.text, article.language)
     return AnalysedArticle.model_validate(
         {
-            **article.model_dump(),
+            **dict(article),
             "sentences": sentences,
             "entities": (),
             "quotes": (),

@@ -122,7 +122,7 @@ def analyse(article: CleanArticle, nlp: Language, *, chunk_chars: int = 100_000)
     name, version = model_id(nlp)
     return AnalysedArticle.model_validate(
         {
-            **article.model_dump(),
+            **dict(article),  # the validated fields as they are: nothing to dump and parse again
             "sentences": sentences,
             "entities": entities,
             "quotes": quotes,

@@ -201,4 +201,4 @@ def summarise(
         params=recorded,
     )
     timings = {**article.timings, "summarise": round((time.perf_counter() - started) * 1000, 3)}
-    return ArticleResult.model_validate({**article.model_dump(), "summary": summary, "timings": timings})
+    return ArticleResult.model_validate({**dict(article), "summary": summary, "timings": timings})
