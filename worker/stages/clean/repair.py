@@ -18,9 +18,12 @@ _GLUED_COMMA = re.compile(r"(?<=[a-z]{2}),(?=[A-Za-z]{2})")
 # 'said“We' -> 'said “We'. Straight quotes are ambiguous and left alone.
 _GLUED_CLOSING_QUOTE = re.compile(r"(?<=[^\W\d_][.,!?]|[^\W\d_]{2})”(?=[^\W\d_]{2})")
 _GLUED_OPENING_QUOTE = re.compile(r"(?<=[^\W\d_]{2}|[^\W\d_][.,:;!?])“(?=[^\W\d_])")
+# What every pattern above needs at its match: most lines have none of it and skip them all.
+_MAY_NEED_FIX = re.compile(r"[`´′()“”]|[.!?,][^\W\d_]")
 _SPACE_RUN = re.compile(r"(\s+)")
 _URL_MARKS = ("://", "www.", "@")
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
+_ODD_SPACE = re.compile(r"[^\S\n ]|  ")  # what _INLINE_SPACE would change
 
 
 def repair_encoding(text: str) -> str:
@@ -30,6 +33,8 @@ def repair_encoding(text: str) -> str:
 
 
 def _fix_segment(segment: str) -> str:
+    if _MAY_NEED_FIX.search(segment) is None:
+        return segment
     segment = _FAKE_APOSTROPHE.sub("’", segment)
     segment = _GLUED_OPEN.sub(" (", segment)
     segment = _GLUED_CLOSE.sub(") ", segment)
@@ -59,7 +64,9 @@ def repair_typography(line: str) -> str:
     """Apostrophes and missing spaces in one line; URLs and e-mail addresses untouched."""
     has_url = any(mark in line for mark in _URL_MARKS)  # rare: most lines take one pass
     fixed = _fix_around_urls(line) if has_url else _fix_segment(line)
-    return _INLINE_SPACE.sub(" ", fixed).strip()
+    if _ODD_SPACE.search(fixed) is not None:
+        fixed = _INLINE_SPACE.sub(" ", fixed)
+    return fixed.strip()
 
 
 def repaired_title(title: str) -> str:
