@@ -104,10 +104,7 @@ class VectorisedNER:
         if any(doc.has_annotation("ENT_IOB") for doc in docs):  # entities set before: spaCy's rules
             self.ner.set_annotations(docs, self.ner.predict(docs))
             return
-        texts = [doc for doc in docs if len(doc)]
-        for doc in docs:
-            if not len(doc):
-                doc.set_ents([], default="outside")
+        texts = [doc for doc in docs if len(doc)]  # an empty document has nothing to set
         if not texts:
             return
         # Row 0 of ``features`` is the padding (an absent feature), row t + 1 is token t's.
