@@ -29,6 +29,10 @@ from spacy.tokens import Doc, Span
 from thinc.api import NumpyOps
 
 COMPONENT = "vectorised_ner"
+# Entities are followed at most this many tokens from their start at once; a document with a
+# longer one goes to spaCy's decoding, which follows only the entities it reaches: following
+# every possible start to its end could cost the square of the length on a hostile text.
+MAX_ROUNDS = 32
 _OPS = NumpyOps()
 _MOVE_KINDS = frozenset({"B", "I", "L", "U", "O"})
 
@@ -142,6 +146,9 @@ class VectorisedNER:
         begins = starts[moves.begin[choice[starts]]]
         tokens = features[offset + 1 : offset + 1 + size]  # this document's rows
         ends = self._entity_ends(tokens, begins, choice[begins], next_starts)
+        if ends is None:  # an entity longer than MAX_ROUNDS tokens (see there)
+            self.ner.set_annotations([doc], self.ner.predict([doc]))
+            return
         spans, position = [], 0
         for start in starts.tolist():
             if start < position:  # inside an entity opened before: never reached outside one
@@ -153,17 +160,20 @@ class VectorisedNER:
 
     def _entity_ends(
         self, tokens: np.ndarray, begins: np.ndarray, opened: np.ndarray, next_starts: np.ndarray
-    ) -> dict[int, int]:
+    ) -> dict[int, int] | None:
         """Where the entity each B move in ``opened`` opens at ``begins`` ends (exclusive).
 
-        Every entity is followed at once, one token further per round, until it closes.
+        Every entity is followed at once, one token further per round, until it closes; None
+        when one is still open after ``MAX_ROUNDS`` rounds.
         """
         ends: dict[int, int] = {}
         inside, last = self.moves.inside_of[opened], self.moves.last_of[opened]
         at = begins + 1
         active = np.arange(len(begins))
         size = len(next_starts)
-        while len(active):
+        for _ in range(MAX_ROUNDS):
+            if not len(active):
+                return ends
             start, token = begins[active], at[active]
             # The state's features: the token, the entity's first token, the token before.
             summed = tokens[token, 0] + tokens[start, 1]
@@ -181,7 +191,7 @@ class VectorisedNER:
                 ends[begin] = end
             active = active[goes_on]
             at[active] += 1
-        return ends
+        return None if len(active) else ends
 
 
 @Language.factory(COMPONENT, default_config={"source": "ner"})

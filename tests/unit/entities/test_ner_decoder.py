@@ -8,8 +8,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import worker.ner_decoder
 from worker.config import Settings
-from worker.ner_decoder import COMPONENT, supports
+from worker.ner_decoder import COMPONENT, MAX_ROUNDS, supports
 from worker.nlp import load_nlp, nlp_for
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -111,3 +112,20 @@ def test_only_a_greedy_recogniser_is_decoded_here(english: tuple[Language, Langu
     assert not supports(ruler)
     with pytest.raises(ValueError, match="greedy"):
         blank.add_pipe(COMPONENT, config={"source": "beam_ner"})
+
+
+def test_an_entity_longer_than_the_rounds_goes_to_spacys_decoding(english: tuple[Language, Language]) -> None:
+    spacy_nlp, ours = english
+    text = "Bank of America Merrill Lynch Global Research " * 8  # one entity of 56 tokens
+    expected = _entities(spacy_nlp(text))
+    assert max(end - start for start, end, _ in expected[0]) > MAX_ROUNDS
+    assert _entities(ours(text)) == expected
+
+
+def test_the_fallback_gives_spacys_entities(
+    english: tuple[Language, Language], seed_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spacy_nlp, ours = english
+    monkeypatch.setattr(worker.ner_decoder, "MAX_ROUNDS", 1)  # every multi-token entity falls back
+    for text in (*TEXTS, seed_text):
+        assert _entities(ours(text)) == _entities(spacy_nlp(text))
