@@ -129,9 +129,12 @@ def bare_stage_model(settings: Settings, bodies: list[str], decoder: NerDecoder 
         started = time.perf_counter()
         tokens = sum(len(doc) for doc in nlp.pipe(bodies, n_process=cpu_count(), batch_size=16))
         seconds = time.perf_counter() - started
-    name = f"(e) bare nlp.pipe, the entities stage's components ({', '.join(nlp.pipe_names)})"
-    if decoder == "spacy":
-        name = f"(e0) bare nlp.pipe, spaCy decoding the NER ({', '.join(nlp.pipe_names)})"
+    what = (
+        "(e0) bare nlp.pipe, spaCy decoding the NER"
+        if decoder == "spacy"
+        else "(e) bare nlp.pipe, the entities stage's components"
+    )
+    name = f"{what} ({', '.join(nlp.pipe_names)})"
     return Run(name, len(bodies), seconds, tokens, [], rss.peak_total)
 
 
