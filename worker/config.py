@@ -12,6 +12,7 @@ from worker.redis_url import InvalidRedisUrl, SentinelUrl, check_redis_url, is_s
 # Broker URL schemes that mean RabbitMQ (kombu's names for its AMQP transports).
 AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
 NerDecoder = Literal["vectorised", "spacy"]
+Matmul = Literal["auto", "blis", "numpy"]
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     # Who decodes the NER model's moves: newsflow's vectorised decoder (worker/ner_decoder.py,
     # the same entities in a third of spaCy's time) or spaCy itself.
     ner_decoder: NerDecoder = "vectorised"
+    # Who multiplies the networks' matrices: BLIS, numpy's BLAS, or the faster of the two on this
+    # CPU, measured when the model loads (worker/matmul.py).
+    matmul: Matmul = "auto"
     # Accepted languages (ISO 639-1); empty: every language the detector knows.
     languages: tuple[str, ...] = ()
     # The language of a text too short or too name-heavy to tell that declares none.

@@ -10,12 +10,15 @@ from spacy.language import Language
 from spacy.pipeline import Tok2Vec
 from spacy.tokens import Doc
 
-from worker.config import NerDecoder, Settings
+from worker.config import Matmul, NerDecoder, Settings
+from worker.logging import get_logger
+from worker.matmul import use_matmul
 from worker.ner_decoder import COMPONENT, supports
 
 # What the entities stage uses: NER and sentence boundaries, and a shared tok2vec when one of
 # them listens to it (in the en_core_web_* models NER and senter carry their own).
 NEEDED = frozenset({"tok2vec", "senter", "ner"})
+log = get_logger("newsflow.nlp")
 
 
 def _component_names(model: str) -> list[str]:
@@ -24,15 +27,21 @@ def _component_names(model: str) -> list[str]:
     return list(meta.get("components", meta.get("pipeline", [])))
 
 
-@lru_cache(maxsize=4)
-def load_nlp(model: str, decoder: NerDecoder = "vectorised") -> Language:
+def load_nlp(model: str, decoder: NerDecoder = "vectorised", matmul: Matmul = "auto") -> Language:
     """Load ``model`` (a package name or a path) with only the needed components.
 
     Sentences come from ``senter`` when the model has one, else from ``parser``, else a
     rule-based ``sentencizer`` is added. With ``decoder="vectorised"`` a recogniser it can
     decode sets its entities through ``worker.ner_decoder`` (the same entities, faster); with
-    ``"spacy"`` spaCy decodes. Cached: the first call in a process pays the load.
+    ``"spacy"`` spaCy decodes. ``matmul`` chooses who multiplies the networks' matrices
+    (``worker.matmul``). Cached: the first call in a process pays the load.
     """
+    return _load(model, decoder, matmul)
+
+
+@lru_cache(maxsize=8)  # two languages, two decoders, two libraries: a worker holds one or two
+def _load(model: str, decoder: NerDecoder, matmul: Matmul) -> Language:
+    """``load_nlp``'s work, cached under all three arguments however they were passed."""
     components = _component_names(model)
     keep = set(NEEDED)
     if "senter" not in components and "parser" in components:
@@ -51,15 +60,17 @@ def load_nlp(model: str, decoder: NerDecoder = "vectorised") -> Language:
     if decoder == "vectorised" and nlp.has_pipe("ner") and supports(nlp.get_pipe("ner")):
         nlp.add_pipe(COMPONENT, after="ner", config={"source": "ner"})
         nlp.disable_pipe("ner")
+    library = use_matmul(nlp, matmul)
     known_words(nlp)
     warm_vocabulary(nlp)
+    log.info("model loaded", model=model, components=nlp.pipe_names, matmul=library)
     return nlp
 
 
 def nlp_for(settings: Settings, language: str) -> Language | None:
     """The NER pipeline of ``language`` (loaded on first use), or None when it has no model."""
     model = settings.model_for(language)
-    return None if model is None else load_nlp(model, settings.ner_decoder)
+    return None if model is None else load_nlp(model, settings.ner_decoder, settings.matmul)
 
 
 def warm_vocabulary(nlp: Language) -> None:

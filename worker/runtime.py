@@ -45,7 +45,7 @@ class Runtime:
         """The spaCy pipeline (cached per process by ``load_nlp``)."""
         from worker.nlp import load_nlp
 
-        return load_nlp(self.settings.spacy_model, self.settings.ner_decoder)
+        return load_nlp(self.settings.spacy_model, self.settings.ner_decoder, self.settings.matmul)
 
     def nlp_for(self, language: str) -> "Language | None":
         """The NER pipeline of ``language``, or None when it has no model."""

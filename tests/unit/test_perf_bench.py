@@ -33,6 +33,9 @@ def test_ratios_compare_the_configurations_of_one_round() -> None:
     assert "d2_over_e0_articles_per_s" not in with_e
     with_e0 = Round([*runs, _run("e", 40), _run("e0", 25)], idle_ms=[44.0], idle_unfused_ms=[52.0]).ratios()
     assert with_e0["d2_over_e0_articles_per_s"] == 1.2  # against spaCy decoding the same model
+    assert "d2_over_d2_blis" not in with_e0
+    blis = Round([*runs, _run("e", 40), _run("e0", 25), _run("d2 blis", 20)], [44.0], [52.0]).ratios()
+    assert blis["d2_over_d2_blis"] == 1.5  # (d, 2) at 30/s against 20/s with BLIS multiplying
 
 
 def test_median_of_odd_and_even_counts() -> None:
