@@ -4,10 +4,12 @@
 
 Parses the same articles (the seed and BBC dev bodies) one at a time, each in a memory zone as
 the entities stage does, with: the full pipeline; tok2vec+senter+ner (the shared tok2vec kept);
-the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made, the NER
-moves decoded by ``worker/ner_decoder.py``); the same with spaCy decoding; and that without the
-pre-made words. Then ``nlp.pipe`` batch sizes with either decoding, the gain micro-batching could
-bring. Each configuration is timed in alternating rounds; the best round counts.
+the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made and in the
+tokenizer's cache, the NER moves decoded by ``worker/ner_decoder.py``, the matrices multiplied
+as ``worker/matmul.py`` chooses); the same with BLIS multiplying, as spaCy loads a model; that
+with spaCy decoding; and that without the pre-made, cached words. Then ``nlp.pipe`` batch sizes
+with either decoding, the gain micro-batching could bring. Each configuration is timed in
+alternating rounds; the best round counts.
 Results go to bench/results/components.json.
 """
 
@@ -23,6 +25,7 @@ from spacy.language import Language
 
 from bench.common import DEFAULT_DATA, load_articles, write_results
 from worker.config import Settings
+from worker.matmul import library_of
 from worker.nlp import load_nlp, warm_vocabulary
 
 PRUNED = ["tagger", "parser", "attribute_ruler", "lemmatizer"]
@@ -73,15 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     model = Settings().spacy_model
     texts = [text.strip().partition("\n\n")[2] or text for text in load_articles(args.data, args.articles)]
     as_loaded, full, with_tok2vec = load_nlp(model), _load(model, []), _load(model, PRUNED)
-    spacy_decoding = load_nlp(model, "spacy")
-    cold = _load(model, ["tok2vec", *PRUNED])  # spaCy decoding, words not pre-made
+    spacy_decoding, on_blis = load_nlp(model, "spacy", "blis"), load_nlp(model, "vectorised", "blis")
+    cold = _load(model, ["tok2vec", *PRUNED])  # spaCy decoding and BLIS, words not pre-made
     cold.add_pipe("paragraph_boundaries", after="senter")
     configurations: dict[str, Callable[[], int]] = {
         "full pipeline": lambda: _one_by_one(full, texts),
         "tok2vec+senter+ner": lambda: _one_by_one(with_tok2vec, texts),
-        "senter+ner, words not pre-made": lambda: _one_by_one(cold, texts),
-        "senter+ner, words pre-made, spaCy decoding": lambda: _one_by_one(spacy_decoding, texts),
-        "as loaded (the same, vectorised decoding)": lambda: _one_by_one(as_loaded, texts),
+        "senter+ner, words not pre-made or cached": lambda: _one_by_one(cold, texts),
+        "senter+ner, words pre-made and cached, spaCy decoding": lambda: _one_by_one(spacy_decoding, texts),
+        "the same, vectorised decoding": lambda: _one_by_one(on_blis, texts),
+        f"as loaded (the same, matmul={library_of(as_loaded)})": lambda: _one_by_one(as_loaded, texts),
     }
     for size in (1, 4, 16):
         configurations[f"as loaded, nlp.pipe batch {size}"] = lambda s=size: _batched(as_loaded, texts, s)  # type: ignore[misc]
@@ -96,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
             rate = tokens / (time.perf_counter() - started)
             best[name] = max(best.get(name, 0.0), rate)
     for name, rate in best.items():
-        print(f"{name:42s} {rate:8.0f} tokens/s   {rate / best['full pipeline']:5.2f}x full")
+        print(f"{name:54s} {rate:8.0f} tokens/s   {rate / best['full pipeline']:5.2f}x full")
     warm = _warm_up_cost(model)
-    print(f"pre-making the model's words: {warm['seconds']:.2f} s, +{warm['rss_mb']:.1f} MB RSS")
+    print(f"pre-making and caching the model's words: {warm['seconds']:.2f} s, +{warm['rss_mb']:.1f} MB RSS")
     payload = {"articles": len(texts), "tokens_per_s": best, "vocabulary_warm_up": warm}
     print(f"wrote {write_results('components', payload)}")
     return 0

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from worker.config import Matmul
 
 # numpy's BLAS replaces BLIS only when BLIS takes at least this many times as long: where the
-# two are close (BLIS with kernels for the CPU) the model keeps the library it was trained with.
+# two are close (BLIS with kernels for the CPU) the model keeps the library thinc ships with.
 NUMPY_MUST_WIN = 1.5
 _ROWS = 256  # tokens per timed product: a short article's worth
 _REPEATS = 5

@@ -8,6 +8,7 @@ import numpy as np
 import spacy
 from spacy.language import Language
 from spacy.pipeline import Tok2Vec
+from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]  # a Cython module, no stub
 from spacy.tokens import Doc
 
 from worker.config import Matmul, NerDecoder, Settings
@@ -19,6 +20,9 @@ from worker.ner_decoder import COMPONENT, supports
 # them listens to it (in the en_core_web_* models NER and senter carry their own).
 NEEDED = frozenset({"tok2vec", "senter", "ner"})
 log = get_logger("newsflow.nlp")
+# Room in the tokenizer's cache beyond the model's words, for text parsed outside a memory zone
+# (spaCy's default size).
+_CACHE_HEADROOM = 10_000
 
 
 def _component_names(model: str) -> list[str]:
@@ -74,15 +78,22 @@ def nlp_for(settings: Settings, language: str) -> Language | None:
 
 
 def warm_vocabulary(nlp: Language) -> None:
-    """Create the lexemes of the model's own words now, outside any memory zone.
+    """Create the lexemes of the model's own words now, outside any memory zone, and keep
+    their tokenization in the tokenizer's cache.
 
     The entities stage parses in a memory zone, which frees every lexeme created inside it;
     without this, common words would be rebuilt for every article (about 10% of the parse
-    time, for about 13 MB: ``bench/perf.py`` measures the pipeline as loaded).
+    time, for about 13 MB). Inside a zone the tokenizer also caches nothing, so every word
+    of every article went through the prefix, suffix and infix searches; a word cached here
+    is looked up instead, with the same tokens (spaCy's own cache, filled before the first
+    zone). ``bench/components.py`` measures both.
     """
-    for string in list(nlp.vocab.strings):
-        if string.isalpha() and len(string) <= 24:
-            _ = nlp.vocab[string]
+    words = [string for string in list(nlp.vocab.strings) if string.isalpha() and len(string) <= 24]
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, Tokenizer):  # a custom tokenizer has no cache: lexemes only
+        tokenizer.max_cache_size = max(tokenizer.max_cache_size, len(words) + _CACHE_HEADROOM)
+    for word in words:
+        tokenizer(word)
 
 
 def _drop_unheard_tok2vec(nlp: Language) -> None:

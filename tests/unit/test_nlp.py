@@ -3,7 +3,8 @@
 import spacy
 
 from worker.config import Settings
-from worker.nlp import load_nlp
+from worker.matmul import library_of
+from worker.nlp import known_words, load_nlp
 
 BBC_LIKE = (
     "The dollar has hit its highest level against the euro after Alan Greenspan spoke in London.\n\n"
@@ -38,3 +39,31 @@ def test_the_models_words_are_lexemes_before_the_first_article() -> None:
     assert len(nlp.vocab) > 50_000  # a bare load holds under a thousand
     assert all(word in nlp.vocab for word in ("government", "economy", "said"))
     assert "Quenwick" not in nlp.vocab  # only the model's own strings
+
+
+TRICKY = (
+    "U.S.-based Acme Corp. (NYSE: ACM) said on Monday it won't pay £5bn, or $6.2bn, to e-mail "
+    "users at https://example.com/a?b=1 - \"we're done,\" Mr. O'Neill told @reporter #news 😀. "
+    "Réunion's mayor, Jean-Pierre, can't say; the 1990s-era plan (see p.12) isn't dead..."
+)
+
+
+def test_the_model_words_are_in_the_tokenizer_cache_with_room_to_spare() -> None:
+    nlp = load_nlp(Settings().spacy_model)
+    words = sum(1 for s in known_words(nlp) if s.isalpha() and len(s) <= 24)  # the strings at load
+    assert words > 50_000  # spaCy's default of 10,000 entries would leave most of them out
+    assert nlp.tokenizer.max_cache_size >= words + 10_000  # type: ignore[union-attr]
+
+
+def test_the_cached_words_tokenize_as_without_the_cache(seed_text: str) -> None:
+    model = Settings().spacy_model
+    cached = load_nlp(model)
+    empty = load_nlp(model, matmul=library_of(cached))  # a second pipeline loaded alike
+    empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+    for text in (seed_text, BBC_LIKE, TRICKY, TRICKY.upper(), TRICKY.lower()):
+        with cached.memory_zone(), empty.memory_zone():
+            a, b = cached(text), empty(text)
+            assert [(t.text, t.whitespace_) for t in a] == [(t.text, t.whitespace_) for t in b]
+            assert [(e.start, e.end, e.label_) for e in a.ents] == [
+                (e.start, e.end, e.label_) for e in b.ents
+            ]

@@ -1,0 +1,133 @@
+"""The tokenizer's cache of the model's words: the same documents, and the time it saves.
+
+    python -m bench.tokenizer_cache [--data DIR] [--limit N] [--rounds R]
+
+Inside a memory zone spaCy's tokenizer caches nothing, so without a cache filled before the
+first zone every word of every article goes through the prefix, suffix and infix searches.
+``worker.nlp.warm_vocabulary`` fills it with the model's words at load. On the texts of
+``bench.ner_decode`` (each summary dev set's articles after the clean stage, the CoNLL-2003 test
+documents, the French sample), for each model of ``Settings().spacy_models``, each text is
+parsed in a memory zone of its own (as the entities stage does) by the pipeline as loaded and
+by a second one loaded alike with its tokenizer cache emptied. Printed per set and half (sorted
+ids, even and odd positions): the documents read identically (every token and its whitespace,
+sentence starts, entity spans and labels) and the tokenizer's CPU time per document either way,
+the fastest of ``--rounds`` alternating rounds. Results go to bench/results/tokenizer_cache.json.
+"""
+
+import argparse
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bench.common import DEFAULT_DATA, HALVES, half_of, write_results
+from bench.ner_decode import texts_by_set
+from worker.config import Settings
+from worker.matmul import library_of
+from worker.nlp import load_nlp
+
+
+@dataclass
+class Row:
+    """One model on one set: documents and identical ones per half, tokenizer ms per document."""
+
+    model: str
+    dataset: str
+    documents: dict[str, int]
+    identical: dict[str, int]
+    cached_ms: float
+    empty_ms: float
+
+    @property
+    def speed_up(self) -> float:
+        return self.empty_ms / self.cached_ms if self.cached_ms else 0.0
+
+
+def _reading(doc: Doc) -> tuple[list[tuple[str, str]], list[int], list[tuple[int, int, str]]]:
+    return (
+        [(token.text, token.whitespace_) for token in doc],
+        [sentence.start for sentence in doc.sents],
+        [(e.start, e.end, e.label_) for e in doc.ents],
+    )
+
+
+def _read(nlp: Language, texts: list[str]) -> list[object]:
+    readings: list[object] = []
+    for text in texts:
+        with nlp.memory_zone():
+            readings.append(_reading(nlp(text)))
+    return readings
+
+
+def _tokenize_seconds(nlp: Language, texts: list[str]) -> float:
+    started = time.process_time()
+    for text in texts:
+        with nlp.memory_zone():
+            nlp.make_doc(text)
+    return time.process_time() - started
+
+
+def compare(
+    nlp: Language, empty: Language, *, model: str, name: str, texts: dict[str, str], rounds: int
+) -> Row:
+    """``nlp`` on ``texts`` against ``empty``, the same pipeline with its tokenizer cache emptied."""
+    ids = sorted(texts)
+    ordered = [texts[i] for i in ids]
+    best = {"cached": float("inf"), "empty": float("inf")}
+    readings: dict[str, list[object]] = {}
+    for _ in range(rounds):
+        for state, pipeline in (("cached", nlp), ("empty", empty)):
+            best[state] = min(best[state], _tokenize_seconds(pipeline, ordered))
+            readings.setdefault(state, _read(pipeline, ordered))
+    halves = half_of(ids)
+    same = [a == b for a, b in zip(readings["cached"], readings["empty"], strict=True)]
+    return Row(
+        model,
+        name,
+        {half: sum(halves[i] == half for i in ids) for half in HALVES},
+        {half: sum(ok for i, ok in zip(ids, same, strict=True) if halves[i] == half) for half in HALVES},
+        round(best["cached"] * 1000 / len(ids), 3),
+        round(best["empty"] * 1000 / len(ids), 3),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=None, help="documents per set (default: all)")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    sets = texts_by_set(args.data, args.limit)
+    rows: list[Row] = []
+    print(
+        f"{'model':24s} {'set':12s} {'identical A':>13s} {'identical B':>13s}"
+        f" {'cached ms':>10s} {'empty ms':>9s} {'speed-up':>8s}"
+    )
+    for model in dict.fromkeys(Settings().spacy_models.values()):
+        nlp = load_nlp(model)
+        # The same pipeline once more (the library auto chose, named: another cache entry of
+        # load_nlp), its tokenizer cache emptied. A copy made from the tokenizer's bytes would
+        # not do: it tokenizes the same but slower than the loaded one (9 to 11 against 6 ms per
+        # BBC article, both empty).
+        empty = load_nlp(model, matmul=library_of(nlp))
+        empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+        for name, texts in sets.items():
+            row = compare(nlp, empty, model=model, name=name, texts=texts, rounds=args.rounds)
+            rows.append(row)
+            a, b = (f"{row.identical[h]}/{row.documents[h]}" for h in HALVES)
+            print(
+                f"{row.model:24s} {row.dataset:12s} {a:>13s} {b:>13s}"
+                f" {row.cached_ms:10.2f} {row.empty_ms:9.2f} {row.speed_up:7.2f}x"
+            )
+    different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
+    print(f"documents read differently: {different}")
+    payload = {"rows": [asdict(row) | {"speed_up": row.speed_up} for row in rows]}
+    print(f"wrote {write_results('tokenizer_cache', payload)}")
+
+
+if __name__ == "__main__":
+    main()
