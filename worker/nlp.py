@@ -90,8 +90,11 @@ def warm_vocabulary(nlp: Language) -> None:
     """
     words = [string for string in list(nlp.vocab.strings) if string.isalpha() and len(string) <= 24]
     tokenizer = nlp.tokenizer
-    if isinstance(tokenizer, Tokenizer):  # a custom tokenizer has no cache: lexemes only
-        tokenizer.max_cache_size = max(tokenizer.max_cache_size, len(words) + _CACHE_HEADROOM)
+    if not isinstance(tokenizer, Tokenizer):  # a custom tokenizer: no cache to fill, lexemes only
+        for word in words:
+            _ = nlp.vocab[word]
+        return
+    tokenizer.max_cache_size = max(tokenizer.max_cache_size, len(words) + _CACHE_HEADROOM)
     for word in words:
         tokenizer(word)
 

@@ -1,10 +1,11 @@
 """Loading the model: only what the entities stage needs, with the same output as the full load."""
 
 import spacy
+from spacy.tokens import Doc
 
 from worker.config import Settings
 from worker.matmul import library_of
-from worker.nlp import known_words, load_nlp
+from worker.nlp import known_words, load_nlp, warm_vocabulary
 
 BBC_LIKE = (
     "The dollar has hit its highest level against the euro after Alan Greenspan spoke in London.\n\n"
@@ -67,3 +68,18 @@ def test_the_cached_words_tokenize_as_without_the_cache(seed_text: str) -> None:
             assert [(e.start, e.end, e.label_) for e in a.ents] == [
                 (e.start, e.end, e.label_) for e in b.ents
             ]
+
+
+def test_a_custom_tokenizer_is_not_called_and_the_words_still_become_lexemes() -> None:
+    nlp = spacy.blank("en")
+    nlp.vocab.strings.add("Quenwick")
+    assert "Quenwick" not in nlp.vocab
+    calls: list[str] = []
+
+    def tokenize(text: str) -> Doc:
+        calls.append(text)
+        return Doc(nlp.vocab, words=text.split())
+
+    nlp.tokenizer = tokenize
+    warm_vocabulary(nlp)
+    assert "Quenwick" in nlp.vocab and not calls
