@@ -20,6 +20,20 @@ def half_of(ids: list[str]) -> dict[str, str]:
     return {id_: HALVES[position % 2] for position, id_ in enumerate(sorted(ids))}
 
 
+def per_half(ids: list[str], same: list[bool]) -> tuple[dict[str, int], dict[str, int]]:
+    """Documents per half, and those of them read the same two ways (``same`` in ``ids``' order)."""
+    halves = half_of(ids)
+    documents = {half: sum(halves[i] == half for i in ids) for half in HALVES}
+    pairs = list(zip(ids, same, strict=True))
+    identical = {half: sum(ok for i, ok in pairs if halves[i] == half) for half in HALVES}
+    return documents, identical
+
+
+def identical_cells(documents: dict[str, int], identical: dict[str, int]) -> str:
+    """ "identical/documents" for each half, right-aligned for a printed table."""
+    return " ".join(f"{f'{identical[h]}/{documents[h]}':>13s}" for h in HALVES)
+
+
 def load_articles(data: Path, limit: int | None = None) -> list[str]:
     """The seed article, then BBC dev article bodies (headline line included, as scrapers give them)."""
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]

@@ -21,7 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, cpu_count, half_of, write_results
+from bench.common import DEFAULT_DATA, HALVES, cpu_count, identical_cells, per_half, write_results
 from bench.ner_decode import texts_by_set
 from worker.config import Matmul, Settings
 from worker.matmul import library_of
@@ -71,13 +71,13 @@ def compare(model: str, name: str, texts: dict[str, str], rounds: int) -> Row:
             seconds, docs = _parse(load_nlp(model, matmul=library), ordered)
             best[library] = min(best[library], seconds)
             readings[library] = [_reading(doc) for doc in docs]
-    halves = half_of(ids)
     same = [a == b for a, b in zip(readings["blis"], readings["numpy"], strict=True)]
+    documents, identical = per_half(ids, same)
     return Row(
         model,
         name,
-        {half: sum(halves[i] == half for i in ids) for half in HALVES},
-        {half: sum(ok for i, ok in zip(ids, same, strict=True) if halves[i] == half) for half in HALVES},
+        documents,
+        identical,
         round(best["blis"] * 1000 / len(ids), 3),
         round(best["numpy"] * 1000 / len(ids), 3),
     )
@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, texts in sets.items():
             row = compare(model, name, texts, args.rounds)
             rows.append(row)
-            a, b = (f"{row.identical[h]}/{row.documents[h]}" for h in HALVES)
+            cells = identical_cells(row.documents, row.identical)
             print(
-                f"{row.model:24s} {row.dataset:12s} {a:>13s} {b:>13s}"
+                f"{row.model:24s} {row.dataset:12s} {cells}"
                 f" {row.blis_ms:9.2f} {row.numpy_ms:9.2f} {row.speed_up:7.2f}x"
             )
         everything = [text for texts in sets.values() for text in texts.values()]

@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, ROOT, half_of, write_results
+from bench.common import DEFAULT_DATA, HALVES, ROOT, identical_cells, per_half, write_results
 from bench.conll import read_conll
 from bench.summary_data import DATASETS, read_items
 from schemas import RawArticle
@@ -86,14 +86,14 @@ def compare(model: str, name: str, texts: dict[str, str], rounds: int) -> Row:
             docs = [_before_ner(nlp, before, texts[i]) for i in ids]
             best[decoder] = min(best[decoder], _timed(nlp.get_pipe(component), docs))
             decoded[decoder] = docs
-    halves = half_of(ids)
     pairs = zip(decoded["spacy"], decoded["vectorised"], strict=True)
     same = [_entities(a) == _entities(b) for a, b in pairs]
+    documents, identical = per_half(ids, same)
     return Row(
         model,
         name,
-        {half: sum(halves[i] == half for i in ids) for half in HALVES},
-        {half: sum(ok for i, ok in zip(ids, same, strict=True) if halves[i] == half) for half in HALVES},
+        documents,
+        identical,
         sum(len(doc.ents) for doc in decoded["spacy"]),
         round(best["spacy"] * 1000 / len(ids), 3),
         round(best["vectorised"] * 1000 / len(ids), 3),
@@ -125,9 +125,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, texts in sets.items():
             row = compare(model, name, texts, args.rounds)
             rows.append(row)
-            a, b = (f"{row.identical[h]}/{row.documents[h]}" for h in HALVES)
+            cells = identical_cells(row.documents, row.identical)
             print(
-                f"{row.model:24s} {row.dataset:12s} {a:>13s} {b:>13s} {row.entities:8d}"
+                f"{row.model:24s} {row.dataset:12s} {cells} {row.entities:8d}"
                 f" {row.spacy_ms:9.2f} {row.vectorised_ms:9.2f} {row.speed_up:7.2f}x"
             )
     different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)

@@ -22,7 +22,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, half_of, write_results
+from bench.common import DEFAULT_DATA, HALVES, identical_cells, per_half, write_results
 from bench.ner_decode import texts_by_set
 from worker.config import Settings
 from worker.matmul import library_of
@@ -81,13 +81,13 @@ def compare(
         for state, pipeline in (("cached", nlp), ("empty", empty)):
             best[state] = min(best[state], _tokenize_seconds(pipeline, ordered))
             readings.setdefault(state, _read(pipeline, ordered))
-    halves = half_of(ids)
     same = [a == b for a, b in zip(readings["cached"], readings["empty"], strict=True)]
+    documents, identical = per_half(ids, same)
     return Row(
         model,
         name,
-        {half: sum(halves[i] == half for i in ids) for half in HALVES},
-        {half: sum(ok for i, ok in zip(ids, same, strict=True) if halves[i] == half) for half in HALVES},
+        documents,
+        identical,
         round(best["cached"] * 1000 / len(ids), 3),
         round(best["empty"] * 1000 / len(ids), 3),
     )
@@ -118,9 +118,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, texts in sets.items():
             row = compare(nlp, empty, model=model, name=name, texts=texts, rounds=args.rounds)
             rows.append(row)
-            a, b = (f"{row.identical[h]}/{row.documents[h]}" for h in HALVES)
+            cells = identical_cells(row.documents, row.identical)
             print(
-                f"{row.model:24s} {row.dataset:12s} {a:>13s} {b:>13s}"
+                f"{row.model:24s} {row.dataset:12s} {cells}"
                 f" {row.cached_ms:10.2f} {row.empty_ms:9.2f} {row.speed_up:7.2f}x"
             )
     different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
