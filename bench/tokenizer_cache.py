@@ -93,6 +93,15 @@ def compare(
     )
 
 
+def emptied_twin(nlp: Language, model: str) -> Language:
+    """``model``'s pipeline loaded once more, alike ``nlp`` (the library auto chose, named: another
+    cache entry of ``load_nlp``), with its tokenizer cache emptied. A copy made from the
+    tokenizer's bytes would not do: it tokenizes the same, but slower than the loaded one."""
+    empty = load_nlp(model, matmul=library_of(nlp))
+    empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+    return empty
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -109,12 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     for model in dict.fromkeys(Settings().spacy_models.values()):
         nlp = load_nlp(model)
-        # The same pipeline once more (the library auto chose, named: another cache entry of
-        # load_nlp), its tokenizer cache emptied. A copy made from the tokenizer's bytes would
-        # not do: it tokenizes the same but slower than the loaded one (9 to 11 against 6 ms per
-        # BBC article, both empty).
-        empty = load_nlp(model, matmul=library_of(nlp))
-        empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+        empty = emptied_twin(nlp, model)
         for name, texts in sets.items():
             row = compare(nlp, empty, model=model, name=name, texts=texts, rounds=args.rounds)
             rows.append(row)

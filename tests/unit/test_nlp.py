@@ -3,8 +3,8 @@
 import spacy
 from spacy.tokens import Doc
 
+from bench.tokenizer_cache import emptied_twin
 from worker.config import Settings
-from worker.matmul import library_of
 from worker.nlp import known_words, load_nlp, warm_vocabulary
 
 BBC_LIKE = (
@@ -59,8 +59,7 @@ def test_the_model_words_are_in_the_tokenizer_cache_with_room_to_spare() -> None
 def test_the_cached_words_tokenize_as_without_the_cache(seed_text: str) -> None:
     model = Settings().spacy_model
     cached = load_nlp(model)
-    empty = load_nlp(model, matmul=library_of(cached))  # a second pipeline loaded alike
-    empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+    empty = emptied_twin(cached, model)  # a second pipeline loaded alike, its cache emptied
     for text in (seed_text, BBC_LIKE, TRICKY, TRICKY.upper(), TRICKY.lower()):
         with cached.memory_zone(), empty.memory_zone():
             a, b = cached(text), empty(text)

@@ -1,16 +1,14 @@
 """bench.tokenizer_cache: the cached and emptied tokenizers on the same texts, per half."""
 
-from bench.tokenizer_cache import compare
+from bench.tokenizer_cache import compare, emptied_twin
 from worker.config import Settings
-from worker.matmul import library_of
 from worker.nlp import load_nlp
 
 
 def test_compare_counts_identical_documents_per_half_and_times_both() -> None:
     model = Settings().spacy_model
     nlp = load_nlp(model)
-    empty = load_nlp(model, matmul=library_of(nlp))
-    empty.tokenizer._flush_cache()  # type: ignore[union-attr]
+    empty = emptied_twin(nlp, model)
     texts = {
         "a": "Angela Merkel met Emmanuel Macron in Berlin. They spoke for an hour.",
         "b": "Shares of Apple Inc. rose in San Francisco on Monday.",
