@@ -7,6 +7,7 @@ ratios the project's goals are stated in; results go to bench/results/perf.json.
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -30,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.common import DEFAULT_DATA, ROOT, cpu_count, load_articles, percentile, tree_rss_mb, write_results
+from bench.latency_parts import PARTS, latency_parts, median_parts
 from schemas import RawArticle
 from worker.app import create_app
 from worker.config import Matmul, NerDecoder, Settings
@@ -275,8 +277,9 @@ def newsflow(
     metrics: bool = False,
     broker_url: str | None = None,
     matmul: Matmul = "auto",
-) -> tuple[Run, list[float]]:
-    """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies.
+) -> tuple[Run, list[dict[str, float]]]:
+    """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies,
+    each split into its parts (bench/latency_parts.py).
 
     ``fuse``: the worker runs the stages of an article in one task (the default for a worker on
     every queue); without it every stage is a message of its own through Redis. ``metrics``: the
@@ -295,7 +298,7 @@ def newsflow(
         matmul=matmul,
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
-    idle: list[float] = []
+    idle: list[dict[str, float]] = []
     with newsflow_worker(settings, app, concurrency) as process:
         warm = [
             submit(app, delivery, RawArticle(id=f"warm-{i}", text=texts[0])).article_id
@@ -306,8 +309,9 @@ def newsflow(
             article_id = submit(
                 app, delivery, RawArticle(id=f"idle-{i}", text=texts[i % len(texts)])
             ).article_id
+            returned_ms = time.time() * 1000
             _wait(lambda aid=article_id: delivery.state(aid) is not None, 60)  # type: ignore[misc]
-            idle.append(_latencies_ms(delivery, [article_id])[article_id])
+            idle.append(_idle_parts(delivery, article_id, returned_ms))
         ids = [f"run-{i}" for i in range(len(texts))]
         scraper = Scraper(settings.metrics_port) if metrics else nullcontext()
         with RssSampler(process.pid) as rss, scraper:
@@ -446,6 +450,16 @@ def _latencies_ms(delivery: Delivery, ids: list[str]) -> dict[str, float]:
     }
 
 
+def _idle_parts(delivery: Delivery, article_id: str, returned_ms: float) -> dict[str, float]:
+    """The parts of one published article's latency, read back from Redis."""
+    event = delivery.fetch(article_id)
+    if event is None or event.kind != "result" or event.entry_id is None:
+        raise RuntimeError(f"idle sample {article_id} was not published: {event}")
+    timings = json.loads(event.document)["timings"]
+    published_ms = float(event.entry_id.split("-")[0])
+    return latency_parts(delivery.status(article_id), timings, published_ms, returned_ms)
+
+
 def replay_entries(delivery: Delivery) -> Iterator[tuple[str, dict[str, str]]]:
     """Every entry of the results Stream, oldest first."""
     last = "0-0"
@@ -526,6 +540,8 @@ class Round:
     idle_ms: list[float]
     idle_unfused_ms: list[float]
     with_metrics: Run | None = None  # (d) 2 processes again, serving and scraped for metrics
+    idle_parts: list[dict[str, float]] = field(default_factory=list)  # of idle_ms (latency_parts)
+    idle_unfused_parts: list[dict[str, float]] = field(default_factory=list)
 
     def b_p50_ms(self) -> float:
         """(b)'s median latency on the articles the idle samples sent (the first ones, in turn)."""
@@ -557,6 +573,32 @@ class Round:
         }
 
 
+def idle_breakdown(rounds: list[Round]) -> dict[str, dict[str, float]]:
+    """The idle samples' latency parts, median over every round's samples: (d, 1) fused, (d, 2)
+    not fused, and (b) on the same articles (its stage times and its latency)."""
+    samples = [s for r in rounds for s in r.idle_parts]
+    in_process: list[dict[str, float]] = []
+    for r in rounds:
+        b = r.runs[1]
+        for i in range(len(r.idle_parts)):
+            row = {name: 0.0 for name in (*PARTS, "total")}
+            row |= {stage: ms[i % len(ms)] for stage, ms in b.stage_ms.items() if stage in row}
+            row["total"] = b.latencies_ms[i % len(b.latencies_ms)]
+            in_process.append(row)
+    return {
+        "d1": median_parts(samples),
+        "d2_unfused": median_parts([s for r in rounds for s in r.idle_unfused_parts]),
+        "b": median_parts(in_process),
+    }
+
+
+def _breakdown_table(breakdown: dict[str, dict[str, float]]) -> Table:
+    table = Table("one article on an idle system, p50 ms", "(d, 1)", "(d, 2) not fused", "(b) in-process")
+    for name in (*PARTS, "total"):
+        table.add_row(name, *(f"{breakdown[key].get(name, 0.0):.2f}" for key in ("d1", "d2_unfused", "b")))
+    return table
+
+
 def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples: int) -> Round:
     """(a), (b), (c), (d) with 1 and 2 processes, (d) 2 processes without fusion, (e), (e0) and
     (d) 2 processes with BLIS multiplying the model's matrices."""
@@ -566,12 +608,19 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
     e0 = bare_stage_model(settings, bodies, "spacy")
     b = in_process(settings, texts)
     c = naive_celery(redis_url, texts, 2)
-    d1, idle = newsflow(redis_url, texts, 1, idle_samples=idle_samples)
+    d1, idle_parts = newsflow(redis_url, texts, 1, idle_samples=idle_samples)
     d2, _ = newsflow(redis_url, texts, 2)
     d2_metrics, _ = newsflow(redis_url, texts, 2, metrics=True)  # right after d2: the same load
-    d2_unfused, idle_unfused = newsflow(redis_url, texts, 2, idle_samples=idle_samples, fuse=False)
+    d2_unfused, unfused_parts = newsflow(redis_url, texts, 2, idle_samples=idle_samples, fuse=False)
     d2_blis, _ = newsflow(redis_url, texts, 2, matmul="blis")
-    return Round([a, b, c, d1, d2, d2_unfused, e, e0, d2_blis], idle, idle_unfused, d2_metrics)
+    return Round(
+        [a, b, c, d1, d2, d2_unfused, e, e0, d2_blis],
+        [sample["total"] for sample in idle_parts],
+        [sample["total"] for sample in unfused_parts],
+        d2_metrics,
+        idle_parts,
+        unfused_parts,
+    )
 
 
 def with_copies(texts: list[str], share: float, seed: int = 15) -> list[str]:
@@ -725,9 +774,12 @@ def main(argv: list[str] | None = None) -> int:
             for stage in rounds[0].runs[1].stage_ms
         }
         console.print(f"(b) p50 ms per stage: {stage_p50}")
+        breakdown = idle_breakdown(rounds)
+        console.print(_breakdown_table(breakdown))
         payload: dict[str, object] = {
             "articles": len(texts),
             "in_process_stage_p50_ms": stage_p50,
+            "idle_breakdown_p50_ms": breakdown,
             "rounds": [
                 {
                     "runs": [run.row() for run in (*r.runs, *([r.with_metrics] if r.with_metrics else []))],
