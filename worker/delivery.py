@@ -11,7 +11,7 @@ from schemas.result import ArticleResult, ErrorEvent
 from worker.broker import RabbitQueues
 from worker.config import Settings
 from worker.connection import redis_client
-from worker.inflight import InFlight
+from worker.inflight import InFlight, KeptInput
 from worker.publish_script import PUBLISH_ONCE
 from worker.replication import Replicas
 
@@ -193,12 +193,16 @@ class Delivery:
         value = fields.get(kind) if fields else None
         return None if value is None else Event(kind, str(value), done.entry)
 
-    def mark(self, article_id: str, **fields: str | int) -> None:
-        """Record progress in the article's status hash (kept as long as results)."""
+    def mark(self, article_id: str, kept: KeptInput | None = None, /, **fields: str | int) -> None:
+        """Record progress in the article's status hash (kept as long as results). With ``kept``,
+        also track the article in flight with that input (``InFlight.track``) in the same round
+        trip: what a producer does before it sends an article's first message."""
         key = self.keys.status(article_id)
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hset(key, mapping={name: str(value) for name, value in fields.items()})
             pipe.expire(key, self.settings.result_ttl_s)
+            if kept is not None:
+                self.inflight.queue_track(pipe, article_id, kept, now_ms())
             pipe.execute()
 
     def mark_stages_done(self, article_id: str, marks: Sequence[StageMark]) -> None:

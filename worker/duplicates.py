@@ -26,9 +26,10 @@ so it gets the same answer as the first time.
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
+from redis.exceptions import NoScriptError
 
 from schemas.article import CleanArticle
 from schemas.entities import ModelInfo
@@ -124,27 +125,53 @@ class DuplicateIndex:
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         self.settings = settings
         self.keys = settings.keys
+        self._pool = client.connection_pool
         self._script = client.register_script(_LOOKUP_AND_INSERT)
+
+    def _call(self, article_id: str, signature: Signature) -> tuple[list[str], list[Any]]:
+        keys = [self.keys.duplicate_signature(article_id), self.keys.duplicate_sequence]
+        args = [
+            article_id,
+            signature.to_bytes(),
+            signature.shingles,
+            self.settings.duplicate_window_s,
+            repr(self.settings.duplicate_threshold),
+            self.keys.duplicate_signature(""),
+            self.keys.duplicate_bands,
+            *band_fields(signature),
+        ]
+        return keys, args
 
     def check(self, article_id: str, signature: Signature) -> Match | None:
         """Record ``article_id`` and answer the earliest near-duplicate recorded before it."""
-        answer: Any = self._script(
-            keys=[self.keys.duplicate_signature(article_id), self.keys.duplicate_sequence],
-            args=[
-                article_id,
-                signature.to_bytes(),
-                signature.shingles,
-                self.settings.duplicate_window_s,
-                repr(self.settings.duplicate_threshold),
-                self.keys.duplicate_signature(""),
-                self.keys.duplicate_bands,
-                *band_fields(signature),
-            ],
-        )
-        if not answer:
-            return None
-        other, similarity, containment = (_text(part) for part in answer)
-        return Match(other, round(float(similarity), 4), round(float(containment), 4))
+        keys, args = self._call(article_id, signature)
+        return _match(self._script(keys=keys, args=args))
+
+    def send(self, article_id: str, signature: Signature) -> Any:
+        """``check``'s script sent now on a connection of its own, which is returned with its
+        reply unread: ``Later`` reads it (or closes the connection unread)."""
+        keys, args = self._call(article_id, signature)
+        connection: Any = self._pool.get_connection()
+        try:
+            connection.send_command("EVALSHA", self._script.sha, len(keys), *keys, *args)
+        except BaseException:
+            self.give_back(connection, read=False)
+            raise
+        return connection
+
+    def give_back(self, connection: Any, *, read: bool) -> None:
+        """Return ``connection`` to the pool; closed first when its reply was not ``read``, so that
+        no reply is left on it for the next command."""
+        if not read:
+            connection.disconnect()
+        self._pool.release(connection)
+
+
+def _match(answer: Any) -> Match | None:
+    if not answer:
+        return None
+    other, similarity, containment = (_text(part) for part in answer)
+    return Match(other, round(float(similarity), 4), round(float(containment), 4))
 
 
 def annotate(article: CleanArticle, index: DuplicateIndex) -> CleanArticle:
@@ -152,7 +179,64 @@ def annotate(article: CleanArticle, index: DuplicateIndex) -> CleanArticle:
     started = time.perf_counter()
     sig = signature(article.text)
     match = None if sig is None else index.check(article.article_id, sig)
-    timings = {**article.timings, "duplicates": round((time.perf_counter() - started) * 1000, 3)}
+    return _annotated(article, match, time.perf_counter() - started)
+
+
+def annotate_later(article: CleanArticle, index: DuplicateIndex) -> tuple[CleanArticle, "Later | None"]:
+    """``annotate`` in two steps: the lookup is sent now, and ``Later.apply`` reads its answer
+    into the article's result once the stages after this one have run (a fused task's)."""
+    started = time.perf_counter()
+    sig = signature(article.text)
+    if sig is None:
+        return _annotated(article, None, time.perf_counter() - started), None
+    connection = index.send(article.article_id, sig)
+    return article, Later(index, connection, article.article_id, sig, time.perf_counter() - started)
+
+
+_Annotated = TypeVar("_Annotated", bound=CleanArticle)
+
+
+class Later:
+    """A lookup sent to Redis and not answered yet, holding its connection until then:
+    ``apply`` reads the reply once; ``discard`` closes the connection unread."""
+
+    def __init__(
+        self, index: DuplicateIndex, connection: Any, article_id: str, sig: Signature, spent_s: float
+    ) -> None:
+        self._index, self._connection = index, connection
+        self._article_id, self._signature = article_id, sig
+        self._spent_s = spent_s  # the signature and the sending
+
+    def apply(self, document: _Annotated) -> _Annotated:
+        """``document`` (the article's result, or a later stage's input) with the lookup's
+        answer, as ``annotate`` would have given the article."""
+        started = time.perf_counter()
+        return _annotated(document, self._answer(), self._spent_s + time.perf_counter() - started)
+
+    def _answer(self) -> Match | None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            raise RuntimeError("the lookup was answered or discarded already")
+        try:
+            reply = connection.read_response()
+        except NoScriptError:  # a Redis without the script (restarted, flushed): the reply was read
+            self._index.give_back(connection, read=True)
+            return self._index.check(self._article_id, self._signature)
+        except BaseException:
+            self._index.give_back(connection, read=False)
+            raise
+        self._index.give_back(connection, read=True)
+        return _match(reply)
+
+    def discard(self) -> None:
+        """Give the connection back without reading the reply (the task stopped before)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._index.give_back(connection, read=False)
+
+
+def _annotated(article: _Annotated, match: Match | None, seconds: float) -> _Annotated:
+    timings = {**article.timings, "duplicates": round(seconds * 1000, 3)}
     if match is None:
         return article.model_copy(update={"timings": timings})
     update = {"duplicate_of": match.article_id, "duplicate_similarity": match.similarity, "timings": timings}

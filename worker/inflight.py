@@ -100,6 +100,12 @@ class InFlight:
     def track(self, article_id: str, kept: KeptInput, now_ms: int) -> None:
         """Record an accepted article and keep its input (before its message is sent); nothing
         where recovery does not run (``Settings.recovers_lost_messages``)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            self.queue_track(pipe, article_id, kept, now_ms)
+            pipe.execute()
+
+    def queue_track(self, pipe: redis.client.Pipeline, article_id: str, kept: KeptInput, now_ms: int) -> None:
+        """``track``'s commands, queued on ``pipe`` for the caller to execute with its own."""
         if not self.settings.recovers_lost_messages:
             return
         key = self.keys.inflight_input(article_id)
@@ -109,12 +115,10 @@ class InFlight:
             "revision": kept.revision,
         }
         fields |= {name: value for name, value in (("k", kept.k), ("max_words", kept.max_words)) if value}
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.delete(key)
-            pipe.hset(key, mapping={name: str(value) for name, value in fields.items()})
-            pipe.expire(key, self.settings.result_ttl_s)
-            pipe.zadd(self.keys.inflight, {article_id: now_ms})
-            pipe.execute()
+        pipe.delete(key)
+        pipe.hset(key, mapping={name: str(value) for name, value in fields.items()})
+        pipe.expire(key, self.settings.result_ttl_s)
+        pipe.zadd(self.keys.inflight, {article_id: now_ms})
 
     def count(self) -> int:
         """How many accepted articles have no terminal event yet."""

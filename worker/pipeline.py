@@ -57,8 +57,7 @@ def submit(
     )
     kept = KeptInput(Stage.CLEAN.value, payload, revision, summary_sentences, max_words)
     for _ in range(2):  # once more if a failover took the first sending back
-        delivery.mark(article_id, submitted=now_ms(), revision=revision, publish="pending")
-        delivery.inflight.track(article_id, kept, now_ms())
+        delivery.mark(article_id, kept, submitted=now_ms(), revision=revision, publish="pending")
         message.apply_async()
         if delivery.wait_for_replicas(article_id):
             break
@@ -88,9 +87,8 @@ def requeue(app: Celery, delivery: Delivery, event: ErrorEvent) -> Receipt | Non
     if document is None:
         return None
     revision = delivery.next_revision(event.article_id)
-    delivery.mark(event.article_id, requeued=now_ms(), revision=revision, publish="pending")
     kept = KeptInput(event.stage.value, str(document), revision, None, None)
-    delivery.inflight.track(event.article_id, kept, now_ms())
+    delivery.mark(event.article_id, kept, requeued=now_ms(), revision=revision, publish="pending")
     stage_signature(
         app, event.stage, str(document), revision=revision, article_id=event.article_id
     ).apply_async()

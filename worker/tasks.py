@@ -10,25 +10,25 @@ with exponential backoff and jitter (see failures.py).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Signature, Task
 from celery.exceptions import Ignore
 from celery.signals import celeryd_after_setup, task_rejected, worker_init, worker_process_init
 
-from schemas.article import CleanArticle
-from schemas.entities import AnalysedArticle
-from schemas.result import ArticleResult, ErrorReason, Stage
+from schemas.result import ArticleResult, Stage
 from worker.config import Settings
 from worker.delivery import StageMark, now_ms
-from worker.errors import InvalidArticle
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.inflight import ARTICLE_HEADER
 from worker.logging import get_logger
-from worker.payloads import parse_raw, payload_id
+from worker.payloads import payload_id
 from worker.runtime import Runtime
+from worker.stage_calls import Output, run_stage
+
+if TYPE_CHECKING:
+    from worker.duplicates import Later
 
 TASK_NAMES = ("newsflow.clean", "newsflow.entities", "newsflow.summarise")
 STAGES = ORDER
@@ -42,54 +42,6 @@ class StageTask(Task):  # type: ignore[misc]
     Request = "worker.failures:StageRequest"
     stage: Stage
     runtime: Runtime
-
-
-def _check_tokens(article: CleanArticle, settings: Settings) -> None:
-    tokens = len(article.text.split())
-    if tokens > settings.max_tokens:
-        raise InvalidArticle(
-            ErrorReason.TOO_MANY_TOKENS, f"{tokens} tokens exceed the limit of {settings.max_tokens}"
-        )
-
-
-def _clean(document: object, runtime: Runtime) -> CleanArticle | ArticleResult:
-    """The clean stage, then the duplicate index; under ``skip`` a copy's short result."""
-    # The stages (spaCy, trafilatura, SciPy) load when first run, not when a producer imports this.
-    from worker.duplicates import annotate, short_result
-    from worker.stages.clean import clean
-
-    settings = runtime.settings
-    cleaned = clean(parse_raw(document), settings)
-    if settings.duplicates == "off":
-        return cleaned
-    cleaned = annotate(cleaned, runtime.duplicates)
-    if settings.duplicates == "skip" and cleaned.duplicate_of is not None:
-        return short_result(cleaned)
-    return cleaned
-
-
-def _entities(document: object, runtime: Runtime) -> AnalysedArticle:
-    """The entities stage with the model of the article's language (rule-based without one)."""
-    from worker.stages.entities import analyse_in_language
-
-    article = (
-        document if isinstance(document, CleanArticle) else CleanArticle.model_validate_json(str(document))
-    )
-    _check_tokens(article, runtime.settings)
-    nlp = runtime.nlp_for(article.language)
-    return analyse_in_language(article, nlp, chunk_chars=runtime.settings.ner_chunk_chars)
-
-
-@dataclass(frozen=True)
-class _Output:
-    """A stage's output document, and the queue of its own the next stage takes it from, if any.
-
-    The document stays an object while the next stage runs in the same task (fused), and becomes
-    JSON only when it is handed on through the broker.
-    """
-
-    document: CleanArticle | AnalysedArticle
-    queue: str | None = None
 
 
 def _publish(runtime: Runtime, result: ArticleResult, revision: int, marks: list[StageMark]) -> None:
@@ -115,12 +67,16 @@ def stage_signature(
     """The task message that runs ``stage`` on ``document`` (and, from there, the rest).
 
     With ``article_id`` the message names its article in a header (``inflight.ARTICLE_HEADER``),
-    which tells recovery the article still has a message.
+    which tells recovery the article still has a message, and the message's ``argsrepr`` (what
+    Celery shows of its arguments) names the article instead of quoting its document, which
+    Celery would otherwise walk for every message sent.
     """
     kwargs: dict[str, int | None] = {"revision": revision, "k": k}
     if max_words is not None:
         kwargs["max_words"] = max_words
-    options = {"headers": {ARTICLE_HEADER: article_id}} if article_id is not None else {}
+    options: dict[str, Any] = {}
+    if article_id is not None:
+        options = {"headers": {ARTICLE_HEADER: article_id}, "argsrepr": f"('<article {article_id}>',)"}
     return app.signature(TASK_NAMES[STAGES.index(stage)], args=(document,), kwargs=kwargs, options=options)
 
 
@@ -135,29 +91,6 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
     runtime = Runtime(settings)
     runner = StageRunner(runtime)
 
-    def run_stage(
-        stage: Stage, document: object, k: int | None, words: int | None
-    ) -> _Output | ArticleResult:
-        """One stage on its input: the output document, or the result to publish."""
-        if stage is Stage.CLEAN:
-            cleaned = _clean(document, runtime)
-            if isinstance(cleaned, ArticleResult):
-                return cleaned
-            queue = settings.entities_queue(cleaned.language)
-            return _Output(cleaned, None if queue == settings.queue_entities else queue)
-        if stage is Stage.ENTITIES:
-            return _Output(_entities(document, runtime))
-        from worker.stages.summary import summarise
-
-        analysed = (
-            document
-            if isinstance(document, AnalysedArticle)
-            else AnalysedArticle.model_validate_json(str(document))
-        )
-        return summarise(
-            analysed, k or settings.summary_sentences, max_words=words or settings.summary_max_words
-        )
-
     def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
         """Run the task's stage and the fused stages after it; hand the next one on through Redis.
 
@@ -168,20 +101,26 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         """
         chain = fused_chain(task.stage, runtime.fused)
         marks: list[StageMark] = []
+        later: Later | None = None
         try:
             for position, stage in enumerate(chain):
                 where = Where(stage, payload_id(document), revision, document)
                 limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
                 with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
-                    output = run_stage(stage, document, k, words)
+                    output = run_stage(runtime, stage, document, k=k, words=words, chain=chain)
                     marks.append((stage.value, now_ms()))
                     if isinstance(output, ArticleResult):
+                        if later is not None:
+                            output, later = later.apply(output), None
                         _publish(runtime, output, revision, marks)
                         return
+                    later = later or output.later
                     following = next_stage(stage)
                     if following is None:
                         return
                     if following not in chain or output.queue is not None:
+                        if later is not None:  # a worker without the summarise stage's queue
+                            output, later = Output(later.apply(output.document)), None
                         handed_on = output.document.model_dump_json()
                         stage_signature(
                             task.app,
@@ -198,6 +137,9 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         except Ignore:  # dead-lettered: the stages before the failed one did finish
             runner.record_marks(payload_id(document), marks)
             raise
+        finally:
+            if later is not None:  # the task stopped before its publish read the lookup's answer
+                later.discard()
 
     def options(stage: Stage) -> dict[str, Any]:
         return {

@@ -5,6 +5,9 @@ import subprocess
 import sys
 import time
 import uuid
+from typing import Any
+
+import pytest
 
 from schemas import ArticleResult, ErrorEvent, ErrorReason, RawArticle, Stage
 from tests.conftest import ROOT, settings_env, wait_for
@@ -238,3 +241,38 @@ def test_stage_marks_ride_in_the_publish_and_count_in_their_seconds(own_settings
         assert delivery.client.ttl(delivery.keys.status("handed-on")) > 0
     finally:
         delivery.close()
+
+
+def test_a_producer_marks_and_tracks_an_article_in_one_round_trip(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.client import Pipeline
+
+    from tests.conftest import make_settings
+    from worker.inflight import KeptInput
+
+    settings = make_settings(redis_url)
+    delivery = Delivery.from_settings(settings)
+    executed: list[int] = []
+    execute = Pipeline.execute
+
+    def counted(pipe: Pipeline, raise_on_error: bool = True) -> Any:
+        executed.append(len(pipe.command_stack))
+        return execute(pipe, raise_on_error)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    try:
+        kept = KeptInput("clean", {"id": "a1", "text": "Body."}, 0, 3, None)
+        delivery.mark("a1", kept, submitted=5, revision=0, publish="pending")
+        assert executed == [6]  # status HSET + EXPIRE, the input's DEL, HSET, EXPIRE, the in-flight ZADD
+        assert delivery.status("a1") == {"submitted": "5", "revision": "0", "publish": "pending"}
+        assert delivery.client.zscore(settings.keys.inflight, "a1") is not None
+        kept_input = delivery.client.hgetall(settings.keys.inflight_input("a1"))
+        document = '{"id": "a1", "text": "Body."}'
+        assert kept_input == {"stage": "clean", "document": document, "revision": "0", "k": "3"}
+        delivery.mark("a2", submitted=6)  # without an input: the status alone
+        assert executed == [6, 2] and delivery.client.zscore(settings.keys.inflight, "a2") is None
+    finally:
+        monkeypatch.undo()
+        delivery.purge()
+        delivery.client.close()

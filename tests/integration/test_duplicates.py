@@ -4,19 +4,21 @@ import random
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import redis
 
 from schemas import ArticleResult, RawArticle
 from tests.conftest import cleanup, make_settings, start_worker, stop_worker, wait_for
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
-from worker.duplicates import SKIPPED, DuplicateIndex
+from worker.duplicates import SKIPPED, DuplicateIndex, annotate, annotate_later
 from worker.pipeline import submit
+from worker.stages.clean import clean
 from worker.stages.clean.signature import BANDS, signature
 
 PEOPLE = ["Anna Berg", "Tom Hale", "Ruth Okafor", "Li Wen", "Sam Ortiz", "Maya Patel"]
@@ -156,3 +158,62 @@ def test_an_article_is_found_within_its_window_and_forgotten_after(redis_url: st
     finally:
         cleanup(settings)
         delivery.client.close()
+
+
+def _in_use(delivery: Delivery) -> int:
+    return len(delivery.client.connection_pool._in_use_connections)
+
+
+def test_a_lookup_sent_early_is_answered_as_check_answers(own_settings: Settings) -> None:
+    """``annotate_later``: the script runs in Redis while the task goes on; its reply is read
+    once (also after Redis lost its scripts), or the connection is closed unread."""
+    delivery = Delivery.from_settings(own_settings)
+    index = DuplicateIndex(delivery.client, own_settings)
+    seed = random.randrange(10**9)
+    original, copy, again, dropped = (
+        clean(RawArticle(id=name, text=text), own_settings)
+        for name, text in (
+            ("orig", story(seed)),
+            ("copy", copy_of(story(seed))),
+            ("again", copy_of(story(seed))),
+            ("dropped", copy_of(story(seed))),
+        )
+    )
+    try:
+        assert annotate(original, index).duplicate_of is None
+        sent, later = annotate_later(copy, index)
+        assert sent.duplicate_of is None and later is not None and _in_use(delivery) == 1
+        answered = later.apply(sent)
+        assert answered.duplicate_of == "orig" and answered.duplicate_similarity is not None
+        assert answered.timings["duplicates"] > 0 and _in_use(delivery) == 0
+        with pytest.raises(RuntimeError):
+            later.apply(sent)  # read once
+        loaded = index._script.sha
+        index._script.sha = "0" * 40  # a Redis without the script: NOSCRIPT, then loaded and run
+        sent, later = annotate_later(again, index)
+        assert later is not None and later.apply(sent).duplicate_of == "orig"
+        assert index._script.sha == loaded
+        sent, later = annotate_later(dropped, index)
+        assert later is not None
+        later.discard()  # the task stopped first: the reply is never read, the connection closed
+        assert _in_use(delivery) == 0 and delivery.client.ping()
+        key = own_settings.keys.duplicate_signature("dropped")
+        assert _eventually(lambda: bool(delivery.client.exists(key)))  # the lookup did run
+        sent, later = annotate_later(copy, index)
+        assert later is not None
+        later._connection._sock.close()  # the connection breaks before the reply is read
+        with pytest.raises(redis.ConnectionError):
+            later.apply(sent)
+        assert _in_use(delivery) == 0 and delivery.client.ping()
+        assert annotate(copy, index).duplicate_of == "orig"  # a redelivery: the same answer
+    finally:
+        delivery.client.close()
+
+
+def _eventually(condition: Callable[[], bool], timeout_s: float = 2.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

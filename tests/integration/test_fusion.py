@@ -5,7 +5,7 @@ import time
 import uuid
 from pathlib import Path
 
-from schemas import RawArticle
+from schemas import ArticleResult, RawArticle, Stage
 from tests.conftest import (
     ROOT,
     WORKER_LOG,
@@ -19,6 +19,7 @@ from tests.conftest import (
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
+from worker.fusion import chain_limits
 from worker.pipeline import submit
 
 
@@ -65,34 +66,46 @@ def test_a_worker_on_every_queue_runs_an_article_in_one_task(
 def test_workers_on_separate_queues_hand_articles_on_through_redis(
     own_settings: Settings, seed_text: str
 ) -> None:
-    """A clean-only worker sends every article to Redis; the entities+summarise worker fuses."""
-    logs = ROOT / ".pytest-worker-split-clean.log", ROOT / ".pytest-worker-split-rest.log"
-    nodes = f"clean-{own_settings.key_prefix}@localhost", f"rest-{own_settings.key_prefix}@localhost"
-    clean_worker = start_worker(
-        own_settings, logs[0], concurrency=1, queues=own_settings.queue_clean, node=nodes[0]
+    """A clean+entities worker fuses those two and hands every article to Redis for the
+    summarise-only worker; the near-duplicate lookup it sent early is answered before the hand-off."""
+    logs = ROOT / ".pytest-worker-split-first.log", ROOT / ".pytest-worker-split-last.log"
+    nodes = f"first-{own_settings.key_prefix}@localhost", f"last-{own_settings.key_prefix}@localhost"
+    first = f"{own_settings.queue_clean},{own_settings.queue_entities}"
+    first_worker = start_worker(own_settings, logs[0], concurrency=1, queues=first, node=nodes[0])
+    last_worker = start_worker(
+        own_settings, logs[1], concurrency=1, queues=own_settings.queue_summarise, node=nodes[1]
     )
-    rest = f"{own_settings.queue_entities},{own_settings.queue_summarise}"
-    rest_worker = start_worker(own_settings, logs[1], concurrency=1, queues=rest, node=nodes[1])
     delivery = Delivery.from_settings(own_settings)
+    app = create_app(own_settings)
     try:
         article = RawArticle(id=f"split-{uuid.uuid4().hex[:8]}", text=seed_text)
-        submit(create_app(own_settings), delivery, article)
+        copy = RawArticle(id=f"copy-{uuid.uuid4().hex[:8]}", text=seed_text.rsplit("\n\n", 1)[0])
+        submit(app, delivery, article)
         assert wait_for(delivery, article.id or "") == "result"
-        cleaned_by = _stage_tasks(logs[0], article.id or "", stages=1)
-        rest_by = _stage_tasks(logs[1], article.id or "", stages=2)
-        assert set(cleaned_by) == {"clean"} and set(rest_by) == {"entities", "summarise"}
-        assert rest_by["entities"] == rest_by["summarise"] != cleaned_by["clean"]
-        # the clean task's mark was written as it handed on, the others' with the publish
+        first_by = _stage_tasks(logs[0], article.id or "", stages=2)
+        last_by = _stage_tasks(logs[1], article.id or "", stages=1)
+        assert set(first_by) == {"clean", "entities"} and set(last_by) == {"summarise"}
+        assert first_by["clean"] == first_by["entities"] != last_by["summarise"]
+        # the first task's marks were written as it handed on, the last one's with the publish
         marks = delivery.status(article.id or "")
         assert all(marks[stage].startswith("done:") for stage in ("clean", "entities", "summarise"))
         assert int(marks["clean"][5:]) <= int(marks["entities"][5:]) <= int(marks["summarise"][5:])
-        assert _limits(own_settings, nodes[0])["newsflow.clean"] == "[time_limit=45.0 soft_time_limit=30.0]"
-        assert _limits(own_settings, nodes[1])["newsflow.entities"] == (
-            "[time_limit=115.0 soft_time_limit=75.0]"
+        submit(app, delivery, copy)
+        assert wait_for(delivery, copy.id or "") == "result"
+        event = delivery.fetch(copy.id or "")
+        assert event is not None
+        result = ArticleResult.model_validate_json(event.document)
+        assert result.duplicate_of == article.id and "duplicates" in result.timings
+        soft, hard = chain_limits(own_settings, (Stage.CLEAN, Stage.ENTITIES))
+        assert _limits(own_settings, nodes[0])["newsflow.clean"] == (
+            f"[time_limit={hard} soft_time_limit={soft}]"
+        )
+        assert _limits(own_settings, nodes[1])["newsflow.summarise"] == (
+            "[time_limit=25.0 soft_time_limit=15.0]"
         )
     finally:
-        stop_worker(clean_worker)
-        stop_worker(rest_worker)
+        stop_worker(first_worker)
+        stop_worker(last_worker)
 
 
 def test_with_fusion_off_every_stage_is_its_own_task(redis_url: str, seed_text: str) -> None:

@@ -109,6 +109,7 @@ def test_a_lost_article_is_resubmitted_then_dead_lettered_after_max_deliveries(s
         message = json.loads(str(delivery.client.lindex(settings.queue_clean, 0)))
         assert message["headers"][ARTICLE_HEADER] == "lost"
         assert message["headers"]["kwargsrepr"].startswith("{'revision': 0, 'k': 2")  # as submitted
+        assert message["headers"]["argsrepr"] == "('<article lost>',)"  # named, the text not quoted
         delivery.client.delete(settings.queue_clean)
         assert _sweep(recovery) == ["lost"]
         event = delivery.fetch("lost")

@@ -106,6 +106,7 @@ LAYERS: dict[str, int] = {
     "worker.fusion": 4,
     "worker.runtime": 4,
     "worker.failures": 4,
+    "worker.stage_calls": 4,
     "worker.tasks": 4,
     "worker.recovery": 4,
     "worker.app": 4,
