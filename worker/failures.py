@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 import structlog
@@ -18,6 +18,7 @@ from celery.worker.request import Request
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 
+from schemas.article import CleanArticle
 from schemas.result import ErrorEvent, ErrorReason, Stage
 from worker import PIPELINE_VERSION
 from worker.config import Settings
@@ -27,6 +28,9 @@ from worker.fusion import soft_limit
 from worker.logging import get_logger
 from worker.payloads import payload_id
 from worker.runtime import Runtime
+
+if TYPE_CHECKING:  # the index needs numpy: it loads with the first stage run, not on import
+    from worker.duplicates import Later
 
 # Redis is both broker and store: when it is unreachable nothing can be sent or recorded,
 # and the only safe move is to leave the message for redelivery.
@@ -56,12 +60,17 @@ def input_hash(payload: object) -> str:
 
 @dataclass(frozen=True)
 class Where:
-    """Which article, revision and stage a failure belongs to, and the stage's input."""
+    """Which article, revision and stage a failure belongs to, and the stage's input.
+
+    ``later``: the article's near-duplicate lookup still under way (a fused task's), whose answer
+    goes into the input kept for ``dead --requeue``.
+    """
 
     stage: Stage
     article_id: str
     revision: int
     payload: object
+    later: "Later | None" = None
 
 
 def dead_letter(
@@ -69,7 +78,10 @@ def dead_letter(
 ) -> None:
     """Publish one ErrorEvent for ``where`` (at most once per article revision)."""
     delivery = runtime.delivery
-    kept = delivery.keep_input(where.article_id, as_text(where.payload))
+    payload = where.payload
+    if where.later is not None and isinstance(payload, CleanArticle):
+        payload = where.later.apply(payload)
+    kept = delivery.keep_input(where.article_id, as_text(payload))
     event = ErrorEvent(
         article_id=where.article_id,
         stage=where.stage,

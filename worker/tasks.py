@@ -104,7 +104,7 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
         later: Later | None = None
         try:
             for position, stage in enumerate(chain):
-                where = Where(stage, payload_id(document), revision, document)
+                where = Where(stage, payload_id(document), revision, document, later)
                 limit = settings.soft_time_limits_s[stage.value] if len(chain) > 1 else None
                 with runner.guard(task, where, first=position == 0, soft_limit_s=limit):
                     output = run_stage(runtime, stage, document, k=k, words=words, chain=chain)

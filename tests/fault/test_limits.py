@@ -1,5 +1,6 @@
 """Per-stage limits through a real worker: each breach is an ErrorEvent with its reason code."""
 
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -45,6 +46,9 @@ def test_token_and_time_limits_end_as_error_events(tight_settings: Settings, see
         assert (tokens.reason, tokens.stage) == (ErrorReason.TOO_MANY_TOKENS, Stage.ENTITIES)
         slow = _error(delivery, slow_one.id or "")
         assert (slow.reason, slow.stage, slow.retryable) == (ErrorReason.TIMEOUT, Stage.ENTITIES, True)
+        # its body is part of the first one's: the input kept for a requeue holds the lookup's answer
+        kept = json.loads(delivery.client.get(slow.input_ref or "") or "{}")
+        assert kept["duplicate_of"] == long_one.id and "duplicates" in kept["timings"]
         assert worker.poll() is None
     finally:
         stop_worker(worker)
