@@ -198,25 +198,30 @@ _Annotated = TypeVar("_Annotated", bound=CleanArticle)
 
 class Later:
     """A lookup sent to Redis and not answered yet, holding its connection until then:
-    ``apply`` reads the reply once; ``discard`` closes the connection unread."""
+    ``apply`` reads the reply (once: applied again, it gives the same answer); ``discard``
+    closes the connection unread."""
 
     def __init__(
         self, index: DuplicateIndex, connection: Any, article_id: str, sig: Signature, spent_s: float
     ) -> None:
         self._index, self._connection = index, connection
         self._article_id, self._signature = article_id, sig
-        self._spent_s = spent_s  # the signature and the sending
+        self._spent_s = spent_s  # the signature, the sending and the reading
+        self._answered: tuple[Match | None] | None = None
 
     def apply(self, document: _Annotated) -> _Annotated:
         """``document`` (the article's result, or a later stage's input) with the lookup's
         answer, as ``annotate`` would have given the article."""
-        started = time.perf_counter()
-        return _annotated(document, self._answer(), self._spent_s + time.perf_counter() - started)
+        if self._answered is None:
+            started = time.perf_counter()
+            self._answered = (self._answer(),)
+            self._spent_s += time.perf_counter() - started
+        return _annotated(document, self._answered[0], self._spent_s)
 
     def _answer(self) -> Match | None:
         connection, self._connection = self._connection, None
         if connection is None:
-            raise RuntimeError("the lookup was answered or discarded already")
+            raise RuntimeError("the lookup was discarded")
         try:
             reply = connection.read_response()
         except NoScriptError:  # a Redis without the script (restarted, flushed): the reply was read
