@@ -13,16 +13,15 @@ with each library over all the texts (wall clock, alternating rounds, the best k
 ``matmul="auto"`` chose on this CPU. Results go to bench/results/matmul.json.
 """
 
-import argparse
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, cpu_count, identical_cells, per_half, write_results
+from bench.common import cpu_count, per_half, write_results
 from bench.ner_decode import texts_by_set
+from bench.side_by_side import HEADER, SideBySide, arguments, differing
 from worker.config import Matmul, Settings
 from worker.matmul import library_of
 from worker.nlp import load_nlp
@@ -31,13 +30,9 @@ LIBRARIES: tuple[Matmul, ...] = ("blis", "numpy")
 
 
 @dataclass
-class Row:
+class Row(SideBySide):
     """One model on one set: documents and identical ones per half, CPU ms per document."""
 
-    model: str
-    dataset: str
-    documents: dict[str, int]
-    identical: dict[str, int]
     blis_ms: float
     numpy_ms: float
 
@@ -102,30 +97,17 @@ def auto_choice(model: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=None, help="documents per set (default: all)")
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, argv)
     sets = texts_by_set(args.data, args.limit)
     rows: list[Row] = []
     parallel: dict[str, dict[str, float]] = {}
     chosen: dict[str, str] = {}
-    print(
-        f"{'model':24s} {'set':12s} {'identical A':>13s} {'identical B':>13s}"
-        f" {'BLIS ms':>9s} {'numpy ms':>9s} {'speed-up':>8s}"
-    )
+    print(f"{HEADER} {'BLIS ms':>9s} {'numpy ms':>9s} {'speed-up':>8s}")
     for model in dict.fromkeys(Settings().spacy_models.values()):
         for name, texts in sets.items():
             row = compare(model, name, texts, args.rounds)
             rows.append(row)
-            cells = identical_cells(row.documents, row.identical)
-            print(
-                f"{row.model:24s} {row.dataset:12s} {cells}"
-                f" {row.blis_ms:9.2f} {row.numpy_ms:9.2f} {row.speed_up:7.2f}x"
-            )
+            print(f"{row.cells()} {row.blis_ms:9.2f} {row.numpy_ms:9.2f} {row.speed_up:7.2f}x")
         everything = [text for texts in sets.values() for text in texts.values()]
         parallel[model] = all_cores(model, everything, args.rounds)
         chosen[model] = auto_choice(model)
@@ -135,10 +117,9 @@ def main(argv: list[str] | None = None) -> None:
             f" numpy {rates['numpy']:.2f} articles/s ({rates['numpy'] / rates['blis']:.2f}x);"
             f" auto chose {chosen[model]}"
         )
-    different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
-    print(f"documents parsed differently: {different}")
+    print(f"documents parsed differently: {differing(rows)}")
     payload = {
-        "rows": [asdict(row) | {"speed_up": row.speed_up} for row in rows],
+        "rows": [row.record() for row in rows],
         "all_cores_articles_per_s": parallel,
         "auto": chosen,
     }

@@ -12,18 +12,18 @@ model reads the same English texts (other labels, the same rules) and the French
 the tests. Results go to bench/results/ner_decode.json.
 """
 
-import argparse
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, ROOT, identical_cells, per_half, write_results
+from bench.common import ROOT, per_half, write_results
 from bench.conll import read_conll
+from bench.side_by_side import HEADER, SideBySide, arguments, differing
 from bench.summary_data import DATASETS, read_items
 from schemas import RawArticle
 from worker.config import Settings
@@ -33,13 +33,9 @@ from worker.stages.clean import clean
 
 
 @dataclass
-class Row:
+class Row(SideBySide):
     """One model on one set: documents and identical ones per half, CPU ms per document."""
 
-    model: str
-    dataset: str
-    documents: dict[str, int]
-    identical: dict[str, int]
     entities: int
     spacy_ms: float
     vectorised_ms: float
@@ -108,31 +104,20 @@ def _before_ner(nlp: Language, components: list[str], text: str) -> Doc:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=None, help="documents per set (default: all)")
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, argv)
     sets = texts_by_set(args.data, args.limit)
     rows: list[Row] = []
-    print(
-        f"{'model':24s} {'set':12s} {'identical A':>13s} {'identical B':>13s} {'entities':>8s}"
-        f" {'spaCy ms':>9s} {'vect. ms':>9s} {'speed-up':>8s}"
-    )
+    print(f"{HEADER} {'entities':>8s} {'spaCy ms':>9s} {'vect. ms':>9s} {'speed-up':>8s}")
     for model in dict.fromkeys(Settings().spacy_models.values()):
         for name, texts in sets.items():
             row = compare(model, name, texts, args.rounds)
             rows.append(row)
-            cells = identical_cells(row.documents, row.identical)
             print(
-                f"{row.model:24s} {row.dataset:12s} {cells} {row.entities:8d}"
+                f"{row.cells()} {row.entities:8d}"
                 f" {row.spacy_ms:9.2f} {row.vectorised_ms:9.2f} {row.speed_up:7.2f}x"
             )
-    different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
-    print(f"documents with different entities: {different}")
-    path = write_results("ner_decode", {"rows": [asdict(row) | {"speed_up": row.speed_up} for row in rows]})
+    print(f"documents with different entities: {differing(rows)}")
+    path = write_results("ner_decode", {"rows": [row.record() for row in rows]})
     print(f"wrote {path}")
 
 

@@ -14,29 +14,24 @@ sentence starts, entity spans and labels) and the tokenizer's CPU time per docum
 the fastest of ``--rounds`` alternating rounds. Results go to bench/results/tokenizer_cache.json.
 """
 
-import argparse
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from bench.common import DEFAULT_DATA, HALVES, identical_cells, per_half, write_results
+from bench.common import per_half, write_results
 from bench.ner_decode import texts_by_set
+from bench.side_by_side import HEADER, SideBySide, arguments, differing
 from worker.config import Settings
 from worker.matmul import library_of
 from worker.nlp import load_nlp
 
 
 @dataclass
-class Row:
+class Row(SideBySide):
     """One model on one set: documents and identical ones per half, tokenizer ms per document."""
 
-    model: str
-    dataset: str
-    documents: dict[str, int]
-    identical: dict[str, int]
     cached_ms: float
     empty_ms: float
 
@@ -103,33 +98,19 @@ def emptied_twin(nlp: Language, model: str) -> Language:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--limit", type=int, default=None, help="documents per set (default: all)")
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args(argv)
+    args = arguments(__doc__, argv)
     sets = texts_by_set(args.data, args.limit)
     rows: list[Row] = []
-    print(
-        f"{'model':24s} {'set':12s} {'identical A':>13s} {'identical B':>13s}"
-        f" {'cached ms':>10s} {'empty ms':>9s} {'speed-up':>8s}"
-    )
+    print(f"{HEADER} {'cached ms':>10s} {'empty ms':>9s} {'speed-up':>8s}")
     for model in dict.fromkeys(Settings().spacy_models.values()):
         nlp = load_nlp(model)
         empty = emptied_twin(nlp, model)
         for name, texts in sets.items():
             row = compare(nlp, empty, model=model, name=name, texts=texts, rounds=args.rounds)
             rows.append(row)
-            cells = identical_cells(row.documents, row.identical)
-            print(
-                f"{row.model:24s} {row.dataset:12s} {cells}"
-                f" {row.cached_ms:10.2f} {row.empty_ms:9.2f} {row.speed_up:7.2f}x"
-            )
-    different = sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
-    print(f"documents read differently: {different}")
-    payload = {"rows": [asdict(row) | {"speed_up": row.speed_up} for row in rows]}
+            print(f"{row.cells()} {row.cached_ms:10.2f} {row.empty_ms:9.2f} {row.speed_up:7.2f}x")
+    print(f"documents read differently: {differing(rows)}")
+    payload = {"rows": [row.record() for row in rows]}
     print(f"wrote {write_results('tokenizer_cache', payload)}")
 
 
