@@ -4,11 +4,11 @@
 
 Parses the same articles (the seed and BBC dev bodies) one at a time, each in a memory zone as
 the entities stage does, with: the full pipeline; tok2vec+senter+ner (the shared tok2vec kept);
-the pipeline as ``load_nlp`` builds it (no shared tok2vec, the model's words pre-made and in the
-tokenizer's cache, the NER moves decoded by ``worker/ner_decoder.py``, the matrices multiplied
-as ``worker/matmul.py`` chooses); the same with BLIS multiplying, as spaCy loads a model; that
-with spaCy decoding; and that without the pre-made, cached words. Then ``nlp.pipe`` batch sizes
-with either decoding, the gain micro-batching could bring. Each configuration is timed in
+then senter+ner with one loading choice more per row, as ``load_nlp`` makes them: the model's
+words pre-made and in the tokenizer's cache; the NER moves decoded by ``worker/ner_decoder.py``;
+the matrices multiplied as ``worker/matmul.py`` chooses; the token encoders run as one function
+each by ``worker/encoder.py`` (the pipeline as loaded). Then ``nlp.pipe`` batch sizes with
+either decoding, the gain micro-batching could bring. Each configuration is timed in
 alternating rounds; the best round counts.
 Results go to bench/results/components.json.
 """
@@ -76,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     model = Settings().spacy_model
     texts = [text.strip().partition("\n\n")[2] or text for text in load_articles(args.data, args.articles)]
     as_loaded, full, with_tok2vec = load_nlp(model), _load(model, []), _load(model, PRUNED)
-    spacy_decoding, on_blis = load_nlp(model, "spacy", "blis"), load_nlp(model, "vectorised", "blis")
+    spacy_decoding, on_blis = (
+        load_nlp(model, "spacy", "blis", "thinc"),
+        load_nlp(model, "vectorised", "blis", "thinc"),
+    )
+    thinc_encoders = load_nlp(model, encoder="thinc")
     cold = _load(model, ["tok2vec", *PRUNED])  # spaCy decoding and BLIS, words not pre-made
     cold.add_pipe("paragraph_boundaries", after="senter")
     configurations: dict[str, Callable[[], int]] = {
@@ -85,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         "senter+ner, words not pre-made or cached": lambda: _one_by_one(cold, texts),
         "senter+ner, words pre-made and cached, spaCy decoding": lambda: _one_by_one(spacy_decoding, texts),
         "the same, vectorised decoding": lambda: _one_by_one(on_blis, texts),
-        f"as loaded (the same, matmul={library_of(as_loaded)})": lambda: _one_by_one(as_loaded, texts),
+        f"the same, matmul={library_of(as_loaded)}": lambda: _one_by_one(thinc_encoders, texts),
+        "as loaded (the same, encoders fused)": lambda: _one_by_one(as_loaded, texts),
     }
     for size in (1, 4, 16):
         configurations[f"as loaded, nlp.pipe batch {size}"] = lambda s=size: _batched(as_loaded, texts, s)  # type: ignore[misc]

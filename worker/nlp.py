@@ -12,6 +12,7 @@ from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]  # a Cyt
 from spacy.tokens import Doc
 
 from worker.config import Matmul, NerDecoder, Settings
+from worker.encoder import Encoding, use_fused_encoders
 from worker.logging import get_logger
 from worker.matmul import use_matmul
 from worker.ner_decoder import COMPONENT, supports
@@ -31,21 +32,25 @@ def _component_names(model: str) -> list[str]:
     return list(meta.get("components", meta.get("pipeline", [])))
 
 
-def load_nlp(model: str, decoder: NerDecoder = "vectorised", matmul: Matmul = "auto") -> Language:
+def load_nlp(
+    model: str, decoder: NerDecoder = "vectorised", matmul: Matmul = "auto", encoder: Encoding = "fused"
+) -> Language:
     """Load ``model`` (a package name or a path) with only the needed components.
 
     Sentences come from ``senter`` when the model has one, else from ``parser``, else a
     rule-based ``sentencizer`` is added. With ``decoder="vectorised"`` a recogniser it can
     decode sets its entities through ``worker.ner_decoder`` (the same entities, faster); with
     ``"spacy"`` spaCy decodes. ``matmul`` chooses who multiplies the networks' matrices
-    (``worker.matmul``). Cached: the first call in a process pays the load.
+    (``worker.matmul``). With ``encoder="fused"`` the token encoders run as one function each
+    (``worker.encoder``: the same vectors, faster); with ``"thinc"`` layer by layer. Cached: the
+    first call in a process pays the load.
     """
-    return _load(model, decoder, matmul)
+    return _load(model, decoder, matmul, encoder)
 
 
 @lru_cache(maxsize=8)  # two languages, two decoders, two libraries: a worker holds one or two
-def _load(model: str, decoder: NerDecoder, matmul: Matmul) -> Language:
-    """``load_nlp``'s work, cached under all three arguments however they were passed."""
+def _load(model: str, decoder: NerDecoder, matmul: Matmul, encoder: Encoding) -> Language:
+    """``load_nlp``'s work, cached under all its arguments however they were passed."""
     components = _component_names(model)
     keep = set(NEEDED)
     if "senter" not in components and "parser" in components:
@@ -65,9 +70,10 @@ def _load(model: str, decoder: NerDecoder, matmul: Matmul) -> Language:
         nlp.add_pipe(COMPONENT, after="ner", config={"source": "ner"})
         nlp.disable_pipe("ner")
     library = use_matmul(nlp, matmul)
+    fused = use_fused_encoders(nlp) if encoder == "fused" else 0
     known_words(nlp)
     warm_vocabulary(nlp)
-    log.info("model loaded", model=model, components=nlp.pipe_names, matmul=library)
+    log.info("model loaded", model=model, components=nlp.pipe_names, matmul=library, fused_encoders=fused)
     return nlp
 
 

@@ -89,6 +89,7 @@ LAYERS: dict[str, int] = {
     "worker.stages": 2,
     "worker.nlp": 2,
     "worker.ner_decoder": 2,
+    "worker.encoder": 2,
     "worker.matmul": 2,
     "worker.connection": 3,
     "worker.replication": 3,
