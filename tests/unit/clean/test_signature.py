@@ -1,5 +1,6 @@
 """MinHash signatures: estimates near the exact Jaccard similarity, bands, bytes."""
 
+import hashlib
 import random
 
 import numpy as np
@@ -9,8 +10,10 @@ from worker.stages.clean.signature import (
     BANDS,
     PERMUTATIONS,
     Signature,
+    _coefficients,
     containment,
     jaccard,
+    mod_prime,
     shingles,
     signature,
 )
@@ -113,3 +116,37 @@ def test_containment_counts_a_copy_with_its_end_cut_as_whole() -> None:
     assert containment(0.0, 10, 10) == 0.0 and containment(1.0, 10, 10) == 1.0
     assert containment(0.5, 0, 10) == 0.0
     assert containment(0.25, 100, 100) == pytest.approx(0.4)  # |A&B| = 0.25 * 200 / 1.25 = 40
+
+
+def test_the_remainder_without_division_is_the_remainder() -> None:
+    p = (1 << 61) - 1
+    edges = [0, 1, p - 1, p, p + 1, 2 * p, 2 * p + 6, 1 << 61, (1 << 62) - 1, 7 * p, 8 * p - 1, (1 << 64) - 1]
+    rng = np.random.default_rng(7)
+    values = np.array(edges + [int(v) for v in rng.integers(0, 2**63, 1000)], dtype=np.uint64)
+    values[-500:] *= np.uint64(2)  # the upper half of the range too
+    expected = [int(v) % p for v in values]
+    assert mod_prime(values.copy()).tolist() == expected
+
+
+def test_a_signature_is_the_textbook_minhash_of_the_shingles() -> None:
+    """Each slot: the least (a * x + b mod 2**64) mod p over the shingles' blake2b hashes' low 32
+    bits, in Python's integers. Signatures stored in the index stay comparable across versions."""
+    text = story(4, sentences=5)
+    found = signature(text)
+    assert found is not None
+    hashes = [
+        int.from_bytes(hashlib.blake2b(part, digest_size=8).digest(), "little") & 0xFFFFFFFF
+        for part in shingles(text)
+    ]
+    a, b = _coefficients()
+    p = (1 << 61) - 1
+    slots = [
+        min(((int(ai) * x + int(bi)) % 2**64) % p for x in hashes) & 0xFFFFFFFF
+        for ai, bi in zip(a, b, strict=True)
+    ]
+    assert found.slots.tolist() == slots and found.shingles == len(hashes)
+    assert shingles("Café  au LAIT, s'il vous plaît") == {
+        "café au lait s il".encode(),
+        b"au lait s il vous",
+        "lait s il vous plaît".encode(),
+    }

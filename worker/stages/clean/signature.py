@@ -94,13 +94,13 @@ def containment(similarity: float, left: int, right: int) -> float:
 
 
 def shingles(text: str) -> set[bytes]:
-    """The body's distinct 5-word shingles (fewer words: the whole body as one shingle)."""
-    tokens = [w.casefold() for w in _WORD.findall(text)]
+    """The body's distinct 5-word shingles, UTF-8 (fewer words: the whole body as one shingle)."""
+    tokens = [w.casefold().encode() for w in _WORD.findall(text)]
     if not tokens:
         return set()
     if len(tokens) < SHINGLE_WORDS:
-        return {" ".join(tokens).encode()}
-    return {" ".join(tokens[i : i + SHINGLE_WORDS]).encode() for i in range(len(tokens) - SHINGLE_WORDS + 1)}
+        return {b" ".join(tokens)}
+    return {b" ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)}
 
 
 def jaccard(left: str, right: str) -> float:
@@ -116,16 +116,27 @@ def signature(text: str) -> Signature | None:
     parts = shingles(text)
     if not parts:
         return None
-    hashed = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s, digest_size=8).digest(), "little") for s in parts),
-        dtype=np.uint64,
-        count=len(parts),
-    )
+    digests = b"".join([hashlib.blake2b(s, digest_size=8).digest() for s in parts])
+    hashed = np.frombuffer(digests, dtype="<u8")  # each digest as a little-endian integer
     # As datasketch does: a*x + b wraps at 2**64 before the reduction mod p, which mixes well
     # (a and b below p keep every permutation distinct).
     values = hashed & _MAX32
     minimum = np.full(PERMUTATIONS, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, len(values), _CHUNK):  # bounded memory for very long bodies
-        mixed = (np.outer(values[start : start + _CHUNK], _A) + _B) % _PRIME
-        np.minimum(minimum, mixed.min(axis=0), out=minimum)
+        mixed = np.outer(values[start : start + _CHUNK], _A)
+        mixed += _B
+        np.minimum(minimum, mod_prime(mixed).min(axis=0), out=minimum)
     return Signature((minimum & _MAX32).astype(np.uint32), len(parts))
+
+
+def mod_prime(values: np.ndarray) -> np.ndarray:
+    """``values % p`` for uint64 ``values`` and the Mersenne prime p = 2**61 - 1, without dividing.
+
+    With x = h * 2**61 + l, x = h + l (mod p), and h + l <= 7 + p, so one subtraction of p where
+    the sum reaches it leaves the remainder. Overwrites ``values``.
+    """
+    remainder = values & _PRIME
+    values >>= np.uint64(61)
+    remainder += values
+    np.subtract(remainder, _PRIME, out=remainder, where=remainder >= _PRIME)
+    return remainder
