@@ -14,8 +14,9 @@ are bit for bit thinc's. Two steps take a cheaper route to the same numbers:
 
 ``use_fused_encoders`` makes every matching encoder of a pipeline run this way at inference;
 training, a copied model and an input this does not describe (an empty document, a span) go
-through thinc's layers. ``python -m bench.components`` times both; the unit tests compare their
-vectors on every kind of input the stages give.
+through thinc's layers. ``python -m bench.encoder`` parses every dev set both ways (the same
+vectors, sentences and entities on every document, and the time each way); the unit tests compare
+the vectors of both models' encoders, one document and several at a time.
 """
 
 from collections.abc import Callable
