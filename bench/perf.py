@@ -34,7 +34,7 @@ from bench.common import DEFAULT_DATA, ROOT, cpu_count, load_articles, percentil
 from bench.latency_parts import PARTS, latency_parts, median_parts
 from schemas import RawArticle
 from worker.app import create_app
-from worker.config import Matmul, NerDecoder, Settings
+from worker.config import Encoding, Matmul, NerDecoder, Settings
 from worker.delivery import Delivery
 from worker.embedded import reachable, start_redis, stop_process
 from worker.nlp import load_nlp
@@ -277,6 +277,7 @@ def newsflow(
     metrics: bool = False,
     broker_url: str | None = None,
     matmul: Matmul = "auto",
+    encoder: Encoding = "fused",
 ) -> tuple[Run, list[dict[str, float]]]:
     """(d) newsflow through Redis and Celery; with ``idle_samples``, also one-at-a-time latencies,
     each split into its parts (bench/latency_parts.py).
@@ -286,7 +287,8 @@ def newsflow(
     worker serves Prometheus metrics, scraped every 15 s during the run (as compose's Prometheus
     does) and once at the end, where the served result count must match the run's. ``broker_url``:
     the stage queues on that broker (RabbitMQ) instead of Redis; results stay in Redis.
-    ``matmul``: who multiplies the model's matrices (worker/matmul.py).
+    ``matmul``: who multiplies the model's matrices (worker/matmul.py). ``encoder``: who runs the
+    token encoders (worker/encoder.py).
     """
     settings = tagged_settings(
         f"bench-{uuid.uuid4().hex[:8]}",
@@ -296,6 +298,7 @@ def newsflow(
         metrics_port=_free_port() if metrics else None,
         broker_url=broker_url,
         matmul=matmul,
+        encoder=encoder,
     )
     app, delivery = create_app(settings), Delivery.from_settings(settings)
     idle: list[dict[str, float]] = []
@@ -334,6 +337,7 @@ def newsflow(
     name += "" if duplicates == "annotate" else f", duplicates={duplicates}"
     name += ", metrics on" if metrics else ""
     name += "" if matmul == "auto" else f", matmul={matmul}"
+    name += "" if encoder == "fused" else f", encoders by {encoder}"
     run = Run.through_worker(name, texts, seconds, latencies, rss)
     run.redis_bytes = kept
     return run, idle
@@ -529,6 +533,7 @@ GOALS = {
     "unfused_idle_p50_d_over_b": "<= 1.3",
     "metrics_d2_over_d2": ">= 0.99",  # Prometheus metrics cost at most 1% of throughput
     "d2_over_d2_blis": "none",  # the matrices multiplied as chosen (worker/matmul.py) against BLIS
+    "d2_over_d2_thinc_encoders": "none",  # the token encoders fused (worker/encoder.py) against thinc
 }
 
 
@@ -570,6 +575,11 @@ class Round:
                 else {}
             ),
             **({"d2_over_d2_blis": round(d2.per_second / rest[2].per_second, 3)} if len(rest) > 2 else {}),
+            **(
+                {"d2_over_d2_thinc_encoders": round(d2.per_second / rest[3].per_second, 3)}
+                if len(rest) > 3
+                else {}
+            ),
         }
 
 
@@ -600,8 +610,9 @@ def _breakdown_table(breakdown: dict[str, dict[str, float]]) -> Table:
 
 
 def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples: int) -> Round:
-    """(a), (b), (c), (d) with 1 and 2 processes, (d) 2 processes without fusion, (e), (e0) and
-    (d) 2 processes with BLIS multiplying the model's matrices."""
+    """(a), (b), (c), (d) with 1 and 2 processes, (d) 2 processes without fusion, (e), (e0),
+    (d) 2 processes with BLIS multiplying the model's matrices and with thinc running its
+    token encoders layer by layer."""
     bodies = [text.strip().partition("\n\n")[2] or text for text in texts]
     a = bare_spacy(settings, bodies)
     e = bare_stage_model(settings, bodies)
@@ -613,8 +624,9 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
     d2_metrics, _ = newsflow(redis_url, texts, 2, metrics=True)  # right after d2: the same load
     d2_unfused, unfused_parts = newsflow(redis_url, texts, 2, idle_samples=idle_samples, fuse=False)
     d2_blis, _ = newsflow(redis_url, texts, 2, matmul="blis")
+    d2_thinc, _ = newsflow(redis_url, texts, 2, encoder="thinc")
     return Round(
-        [a, b, c, d1, d2, d2_unfused, e, e0, d2_blis],
+        [a, b, c, d1, d2, d2_unfused, e, e0, d2_blis, d2_thinc],
         [sample["total"] for sample in idle_parts],
         [sample["total"] for sample in unfused_parts],
         d2_metrics,

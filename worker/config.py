@@ -13,6 +13,7 @@ from worker.redis_url import InvalidRedisUrl, SentinelUrl, check_redis_url, is_s
 AMQP_SCHEMES = frozenset({"amqp", "amqps", "pyamqp"})
 NerDecoder = Literal["vectorised", "spacy"]
 Matmul = Literal["auto", "blis", "numpy"]
+Encoding = Literal["fused", "thinc"]
 
 
 class Settings(BaseSettings):
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     # Who multiplies the networks' matrices: BLIS, numpy's BLAS, or the faster of the two on this
     # CPU, measured when the model loads (worker/matmul.py).
     matmul: Matmul = "auto"
+    # Who runs the token encoders: one function each (worker/encoder.py, the same vectors) or thinc.
+    encoder: Encoding = "fused"
     # Accepted languages (ISO 639-1); empty: every language the detector knows.
     languages: tuple[str, ...] = ()
     # The language of a text too short or too name-heavy to tell that declares none.

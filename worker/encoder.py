@@ -22,7 +22,7 @@ the vectors of both models' encoders, one document and several at a time.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from spacy.language import Language
@@ -42,7 +42,6 @@ from thinc.layers.ragged2list import forward as _ragged2list
 from thinc.layers.residual import forward as _residual
 from thinc.layers.with_array import forward as _with_array
 
-Encoding = Literal["fused", "thinc"]
 # The layers this knows, by their forward functions.
 _KINDS: dict[Callable[..., Any], str] = {
     _features: "features",

@@ -11,8 +11,8 @@ from spacy.pipeline import Tok2Vec
 from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]  # a Cython module, no stub
 from spacy.tokens import Doc
 
-from worker.config import Matmul, NerDecoder, Settings
-from worker.encoder import Encoding, use_fused_encoders
+from worker.config import Encoding, Matmul, NerDecoder, Settings
+from worker.encoder import use_fused_encoders
 from worker.logging import get_logger
 from worker.matmul import use_matmul
 from worker.ner_decoder import COMPONENT, supports
@@ -80,7 +80,7 @@ def _load(model: str, decoder: NerDecoder, matmul: Matmul, encoder: Encoding) ->
 def nlp_for(settings: Settings, language: str) -> Language | None:
     """The NER pipeline of ``language`` (loaded on first use), or None when it has no model."""
     model = settings.model_for(language)
-    return None if model is None else load_nlp(model, settings.ner_decoder, settings.matmul)
+    return None if model is None else load_nlp(model, settings.ner_decoder, settings.matmul, settings.encoder)
 
 
 def warm_vocabulary(nlp: Language) -> None:

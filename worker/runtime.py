@@ -45,7 +45,8 @@ class Runtime:
         """The spaCy pipeline (cached per process by ``load_nlp``)."""
         from worker.nlp import load_nlp
 
-        return load_nlp(self.settings.spacy_model, self.settings.ner_decoder, self.settings.matmul)
+        settings = self.settings
+        return load_nlp(settings.spacy_model, settings.ner_decoder, settings.matmul, settings.encoder)
 
     def nlp_for(self, language: str) -> "Language | None":
         """The NER pipeline of ``language``, or None when it has no model."""

@@ -36,6 +36,9 @@ def test_ratios_compare_the_configurations_of_one_round() -> None:
     assert "d2_over_d2_blis" not in with_e0
     blis = Round([*runs, _run("e", 40), _run("e0", 25), _run("d2 blis", 20)], [44.0], [52.0]).ratios()
     assert blis["d2_over_d2_blis"] == 1.5  # (d, 2) at 30/s against 20/s with BLIS multiplying
+    assert "d2_over_d2_thinc_encoders" not in blis
+    thinc = Round([*runs, _run("e", 40), _run("e0", 25), _run("blis", 20), _run("thinc", 24)], [44.0], [52.0])
+    assert thinc.ratios()["d2_over_d2_thinc_encoders"] == 1.25  # against thinc running the encoders
 
 
 def test_median_of_odd_and_even_counts() -> None:

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import Linear, Model, chain
@@ -14,7 +15,7 @@ from thinc.api import Linear, Model, chain
 import worker.encoder
 from worker.config import Settings
 from worker.encoder import Encoder, encoder_of, networks, use_fused_encoders
-from worker.nlp import load_nlp
+from worker.nlp import load_nlp, nlp_for
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -123,3 +124,14 @@ def test_an_empty_document_training_and_a_copied_model_go_through_thinc(
 def test_another_network_is_not_read_as_an_encoder() -> None:
     assert encoder_of(Linear(4, 3)) is None
     assert encoder_of(chain(Linear(4, 3), Linear(3, 4))) is None
+
+
+def test_the_setting_picks_the_encoders_of_the_stages_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSFLOW_ENCODER", "thinc")
+    settings = Settings()
+    assert settings.encoder == "thinc"
+    assert nlp_for(settings, "en") is load_nlp(settings.spacy_model, encoder="thinc")
+    assert nlp_for(Settings(encoder="fused"), "en") is load_nlp(settings.spacy_model)
+    monkeypatch.setenv("NEWSFLOW_ENCODER", "jit")
+    with pytest.raises(ValidationError):
+        Settings()
