@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bench.perf import Round, Run, _median
+from bench.perf import PAIRED, Round, Run, _median
 
 
 def _run(name: str, per_second: float, latencies: list[float] | None = None) -> Run:
@@ -118,3 +118,20 @@ def test_callgrind_dumps_are_read_by_part_name(tmp_path: Path) -> None:
     (tmp_path / "callgrind.out.2").write_text(header + "desc: Trigger: Client Request: off\ntotals: 35\n")
     (tmp_path / "callgrind.out").write_text(header + "desc: Trigger: Program termination\ntotals: 9\n")
     assert read_totals(tmp_path) == {"pipeline": 1200, "off": 35}
+
+
+def test_the_paired_idle_ratio_compares_each_sample_with_the_stages_run_right_after_it() -> None:
+    runs = [
+        _run("a", 20),
+        _run("b", 10, [40.0]),
+        _run("c", 20),
+        _run("d1", 15),
+        _run("d2", 30),
+        _run("u", 24),
+    ]
+    parts = [{"total": total, PAIRED: paired} for total, paired in ((44.0, 40.0), (66.0, 50.0), (55.0, 44.0))]
+    round_ = Round(runs, idle_ms=[p["total"] for p in parts], idle_unfused_ms=[52.0], idle_parts=parts)
+    assert round_.paired_p50_ms() == 44.0
+    assert round_.ratios()["idle_p50_d_over_b_paired"] == 1.25  # p50 55 against p50 44
+    unpaired = Round(runs, idle_ms=[44.0], idle_unfused_ms=[52.0], idle_parts=[{"total": 44.0}])
+    assert "idle_p50_d_over_b_paired" not in unpaired.ratios()  # no pairs, no ratio
