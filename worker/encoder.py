@@ -2,10 +2,10 @@
 
 thinc runs a network layer by layer. The encoder of a small spaCy model is some 60 layer calls
 per batch: each checks and converts its input (lists, ragged arrays, padding), and keeps what
-training would need for the backward pass. At inference that bookkeeping costs about as much
-as a short article's arithmetic. ``Encoder`` runs the same arithmetic on the same arrays, in the
-same order, through each layer's own ops (its matrix product, hash and gather), so the vectors
-are bit for bit thinc's. Two steps take a cheaper route to the same numbers:
+training would need for the backward pass, which inference never uses. ``Encoder`` runs the
+same arithmetic on the same arrays, in the same order, through each layer's own ops (its matrix
+product, hash and gather), so the vectors are bit for bit thinc's. Two steps take a cheaper
+route to the same numbers:
 
 - maxout's maximum over its pieces is an elementwise maximum of the pieces (exact: a maximum
   rounds nothing), where thinc's loop also records which piece won, for training;

@@ -62,8 +62,9 @@ def test_a_feed_with_copies_holds_each_copy_after_its_original() -> None:
         assert source < position and f"Last {marker}." not in feed[position]
 
 
-def test_the_metrics_ratio_compares_the_run_with_metrics_to_d2() -> None:
-    runs = [
+def _six_runs() -> list[Run]:
+    """(a), (b) with one latency, (c), (d, 1), (d, 2) and (d, 2) not fused."""
+    return [
         _run("a", 20),
         _run("b", 10, [40.0]),
         _run("c", 20),
@@ -71,6 +72,10 @@ def test_the_metrics_ratio_compares_the_run_with_metrics_to_d2() -> None:
         _run("d2", 30),
         _run("u", 24),
     ]
+
+
+def test_the_metrics_ratio_compares_the_run_with_metrics_to_d2() -> None:
+    runs = _six_runs()
     with_metrics = Round(runs, [44.0], [52.0], _run("d2m", 29.7)).ratios()
     assert with_metrics["metrics_d2_over_d2"] == 0.99
     assert "metrics_d2_over_d2" not in Round(runs, [44.0], [52.0]).ratios()
@@ -121,14 +126,7 @@ def test_callgrind_dumps_are_read_by_part_name(tmp_path: Path) -> None:
 
 
 def test_the_paired_idle_ratio_compares_each_sample_with_the_stages_run_right_after_it() -> None:
-    runs = [
-        _run("a", 20),
-        _run("b", 10, [40.0]),
-        _run("c", 20),
-        _run("d1", 15),
-        _run("d2", 30),
-        _run("u", 24),
-    ]
+    runs = _six_runs()
     parts = [{"total": total, PAIRED: paired} for total, paired in ((44.0, 40.0), (66.0, 50.0), (55.0, 44.0))]
     round_ = Round(runs, idle_ms=[p["total"] for p in parts], idle_unfused_ms=[52.0], idle_parts=parts)
     assert round_.paired_p50_ms() == 44.0
