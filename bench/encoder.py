@@ -15,18 +15,15 @@ Results go to bench/results/encoder.json.
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
-from thinc.api import Model
 
 from bench.common import per_half, write_results
 from bench.ner_decode import texts_by_set
-from bench.side_by_side import HEADER, SideBySide, arguments, differing
-from worker.config import Settings
-from worker.encoder import encoder_of, networks
+from bench.side_by_side import HEADER, SideBySide, arguments, differing, every_model_and_set
+from worker.encoder import Encoder, encoders
 from worker.nlp import load_nlp
 
 
@@ -42,22 +39,18 @@ class Row(SideBySide):
         return self.thinc_ms / self.fused_ms if self.fused_ms else 0.0
 
 
-def _encoders(nlp: Language) -> list[Model[Any, Any]]:
-    """The token encoders of the pipeline loaded with ``encoder="thinc"``."""
-    return [node for node in networks(nlp) if encoder_of(node) is not None]
-
-
 def _reading(doc: Doc) -> tuple[list[tuple[int, int, str]], list[int]]:
     return [(e.start, e.end, e.label_) for e in doc.ents], [s.start for s in doc.sents]
 
 
-def _same_vectors(nodes: list[Model[Any, Any]], doc: Doc) -> bool:
-    """Whether each encoder gives the same vectors fused as through thinc's layers."""
-    for node in nodes:
-        encoder = encoder_of(node)
-        if encoder is None or not encoder.takes([doc]):
+def _same_vectors(found: list[Encoder], doc: Doc) -> bool:
+    """Whether each encoder (of the pipeline run by thinc) gives the same vectors fused as through
+    thinc's layers."""
+    for encoder in found:
+        if not encoder.takes([doc]):
             continue
-        if not all(np.array_equal(a, b) for a, b in zip(encoder([doc]), node.predict([doc]), strict=True)):
+        fused, theirs = encoder([doc]), encoder.model.predict([doc])
+        if not all(np.array_equal(a, b) for a, b in zip(fused, theirs, strict=True)):
             return False
     return True
 
@@ -73,7 +66,7 @@ def _timed(parse: Callable[[str], Doc], nlp: Language, texts: list[str]) -> floa
 def compare(model: str, name: str, texts: dict[str, str], rounds: int) -> Row:
     """Both ways on ``texts`` with ``model``."""
     thinc_nlp, fused_nlp = load_nlp(model, encoder="thinc"), load_nlp(model)
-    nodes = _encoders(thinc_nlp)
+    found = encoders(thinc_nlp)
     ids = sorted(texts)
     ordered = [texts[i] for i in ids]
     best = {"thinc": float("inf"), "fused": float("inf")}
@@ -83,7 +76,7 @@ def compare(model: str, name: str, texts: dict[str, str], rounds: int) -> Row:
     same = []
     for text in ordered:
         theirs, ours = thinc_nlp(text), fused_nlp(text)
-        same.append(_reading(theirs) == _reading(ours) and _same_vectors(nodes, theirs))
+        same.append(_reading(theirs) == _reading(ours) and _same_vectors(found, theirs))
     documents, identical = per_half(ids, same)
     per_document = {way: round(seconds * 1000 / len(ids), 3) for way, seconds in best.items()}
     return Row(model, name, documents, identical, per_document["thinc"], per_document["fused"])
@@ -94,11 +87,10 @@ def main(argv: list[str] | None = None) -> None:
     sets = texts_by_set(args.data, args.limit)
     rows: list[Row] = []
     print(f"{HEADER} {'thinc ms':>9s} {'fused ms':>9s} {'speed-up':>8s}")
-    for model in dict.fromkeys(Settings().spacy_models.values()):
-        for name, texts in sets.items():
-            row = compare(model, name, texts, args.rounds)
-            rows.append(row)
-            print(f"{row.cells()} {row.thinc_ms:9.2f} {row.fused_ms:9.2f} {row.speed_up:7.2f}x")
+    for model, name, texts in every_model_and_set(sets):
+        row = compare(model, name, texts, args.rounds)
+        rows.append(row)
+        print(f"{row.cells()} {row.thinc_ms:9.2f} {row.fused_ms:9.2f} {row.speed_up:7.2f}x")
     print(f"documents read differently: {differing(rows)}")
     path = write_results("encoder", {"rows": [row.record() for row in rows]})
     print(f"wrote {path}")

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from bench.common import ROOT, per_half, write_results
 from bench.conll import read_conll
-from bench.side_by_side import HEADER, SideBySide, arguments, differing
+from bench.side_by_side import HEADER, SideBySide, arguments, differing, every_model_and_set
 from bench.summary_data import DATASETS, read_items
 from schemas import RawArticle
 from worker.config import Settings
@@ -108,14 +108,11 @@ def main(argv: list[str] | None = None) -> None:
     sets = texts_by_set(args.data, args.limit)
     rows: list[Row] = []
     print(f"{HEADER} {'entities':>8s} {'spaCy ms':>9s} {'vect. ms':>9s} {'speed-up':>8s}")
-    for model in dict.fromkeys(Settings().spacy_models.values()):
-        for name, texts in sets.items():
-            row = compare(model, name, texts, args.rounds)
-            rows.append(row)
-            print(
-                f"{row.cells()} {row.entities:8d}"
-                f" {row.spacy_ms:9.2f} {row.vectorised_ms:9.2f} {row.speed_up:7.2f}x"
-            )
+    for model, name, texts in every_model_and_set(sets):
+        row = compare(model, name, texts, args.rounds)
+        rows.append(row)
+        times = f"{row.spacy_ms:9.2f} {row.vectorised_ms:9.2f} {row.speed_up:7.2f}x"
+        print(f"{row.cells()} {row.entities:8d} {times}")
     print(f"documents with different entities: {differing(rows)}")
     path = write_results("ner_decode", {"rows": [row.record() for row in rows]})
     print(f"wrote {path}")

@@ -4,11 +4,12 @@ and emptied). Their options, their rows' first columns and JSON, and the count o
 differently."""
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.common import DEFAULT_DATA, HALVES, identical_cells
+from worker.config import Settings
 
 # The first columns of every row, above ``SideBySide.cells``.
 HEADER = f"{'model':24s} {'set':12s} {'identical A':>13s} {'identical B':>13s}"
@@ -53,3 +54,10 @@ def arguments(description: str | None, argv: list[str] | None) -> argparse.Names
 def differing(rows: Sequence[SideBySide]) -> int:
     """Documents of every row, both halves, not read identically the two ways."""
     return sum(row.documents[h] - row.identical[h] for row in rows for h in HALVES)
+
+
+def every_model_and_set(sets: dict[str, dict[str, str]]) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(model, set name, texts by id) for every model of ``Settings().spacy_models`` and every set."""
+    for model in dict.fromkeys(Settings().spacy_models.values()):
+        for name, texts in sets.items():
+            yield model, name, texts

@@ -218,15 +218,15 @@ def networks(nlp: Language) -> list[Model[Any, Any]]:
     return [node for model in found if isinstance(model, Model) for node in model.walk()]
 
 
-def use_fused_encoders(nlp: Language) -> int:
-    """Run every ``Tok2Vec`` network of ``nlp``'s components as an ``Encoder`` at inference; the count.
+def encoders(nlp: Language) -> list[Encoder]:
+    """The ``Tok2Vec`` networks of ``nlp``'s components that still run through thinc, as ``Encoder``s
+    (a node already fused is not read again: its forward is no longer thinc's)."""
+    return [encoder for encoder in map(encoder_of, networks(nlp)) if encoder is not None]
 
-    A node already fused is not read as an encoder again (its forward is no longer thinc's).
-    """
-    count = 0
-    for node in networks(nlp):
-        encoder = encoder_of(node)
-        if encoder is not None:
-            node._func = partial(_fused_forward, encoder, node._func)
-            count += 1
-    return count
+
+def use_fused_encoders(nlp: Language) -> int:
+    """Run every ``Tok2Vec`` network of ``nlp``'s components as an ``Encoder`` at inference; the count."""
+    found = encoders(nlp)
+    for encoder in found:
+        encoder.model._func = partial(_fused_forward, encoder, encoder.model._func)
+    return len(found)

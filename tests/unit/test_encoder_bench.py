@@ -5,7 +5,7 @@ import pytest
 import bench.encoder
 from bench.encoder import compare
 from worker.config import Settings
-from worker.encoder import Encoder
+from worker.encoder import Encoder, encoders
 from worker.nlp import load_nlp
 
 TEXTS = {
@@ -24,8 +24,8 @@ def test_compare_counts_identical_documents_per_half_and_times_both() -> None:
 
 def test_vectors_are_compared_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
     nlp = load_nlp(Settings().spacy_model, encoder="thinc")
-    nodes, doc = bench.encoder._encoders(nlp), nlp(TEXTS["a"])
-    assert len(nodes) == 2 and bench.encoder._same_vectors(nodes, doc)
+    found, doc = encoders(nlp), nlp(TEXTS["a"])
+    assert len(found) == 2 and bench.encoder._same_vectors(found, doc)
     real = Encoder.__call__
     monkeypatch.setattr(Encoder, "__call__", lambda self, docs: [v + 1e-6 for v in real(self, docs)])
-    assert not bench.encoder._same_vectors(nodes, doc)
+    assert not bench.encoder._same_vectors(found, doc)

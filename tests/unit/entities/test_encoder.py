@@ -14,7 +14,7 @@ from thinc.api import Linear, Model, chain
 
 import worker.encoder
 from worker.config import Settings
-from worker.encoder import Encoder, encoder_of, networks, use_fused_encoders
+from worker.encoder import Encoder, encoder_of, encoders, networks, use_fused_encoders
 from worker.nlp import load_nlp, nlp_for
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -34,7 +34,7 @@ TEXTS = (
 
 def _encoders(nlp: Language) -> list[Model[Any, Any]]:
     """The nodes of ``nlp``'s networks that ``encoder_of`` reads as token encoders."""
-    return [node for node in networks(nlp) if encoder_of(node) is not None]
+    return [encoder.model for encoder in encoders(nlp)]
 
 
 @pytest.fixture(scope="module", params=["en", "fr"])
