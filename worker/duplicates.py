@@ -199,7 +199,13 @@ _Annotated = TypeVar("_Annotated", bound=CleanArticle)
 class Later:
     """A lookup sent to Redis and not answered yet, holding its connection until then:
     ``apply`` reads the reply (once: applied again, it gives the same answer); ``discard``
-    closes the connection unread."""
+    closes the connection unread.
+
+    A read that fails (Redis went away) raises, and the next ``apply`` runs the lookup again
+    as ``check`` (the script records an article once, so running it twice is harmless): the
+    failure guard that dead-letters the article applies the lookup once more to the input it
+    keeps, and must get an answer or a Redis error, not a spent lookup.
+    """
 
     def __init__(
         self, index: DuplicateIndex, connection: Any, article_id: str, sig: Signature, spent_s: float
@@ -208,6 +214,7 @@ class Later:
         self._article_id, self._signature = article_id, sig
         self._spent_s = spent_s  # the signature, the sending and the reading
         self._answered: tuple[Match | None] | None = None
+        self._discarded = False
 
     def apply(self, document: _Annotated) -> _Annotated:
         """``document`` (the article's result, or a later stage's input) with the lookup's
@@ -221,7 +228,9 @@ class Later:
     def _answer(self) -> Match | None:
         connection, self._connection = self._connection, None
         if connection is None:
-            raise RuntimeError("the lookup was discarded")
+            if self._discarded:
+                raise RuntimeError("the lookup was discarded")
+            return self._index.check(self._article_id, self._signature)  # the first read failed
         try:
             reply = connection.read_response()
         except NoScriptError:  # a Redis without the script (restarted, flushed): the reply was read
@@ -236,6 +245,7 @@ class Later:
     def discard(self) -> None:
         """Give the connection back without reading the reply (the task stopped before)."""
         connection, self._connection = self._connection, None
+        self._discarded = True
         if connection is not None:
             self._index.give_back(connection, read=False)
 

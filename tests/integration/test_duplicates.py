@@ -166,7 +166,8 @@ def _in_use(delivery: Delivery) -> int:
 
 def test_a_lookup_sent_early_is_answered_as_check_answers(own_settings: Settings) -> None:
     """``annotate_later``: the script runs in Redis while the task goes on; its reply is read
-    once (also after Redis lost its scripts), or the connection is closed unread."""
+    once (also after Redis lost its scripts), or the connection is closed unread; after a read
+    that failed, the lookup runs again."""
     delivery = Delivery.from_settings(own_settings)
     index = DuplicateIndex(delivery.client, own_settings)
     seed = random.randrange(10**9)
@@ -206,6 +207,9 @@ def test_a_lookup_sent_early_is_answered_as_check_answers(own_settings: Settings
         with pytest.raises(redis.ConnectionError):
             later.apply(sent)
         assert _in_use(delivery) == 0 and delivery.client.ping()
+        # Applied again (the guard keeping the input of the article it dead-letters): the lookup
+        # runs again, with a redelivery's answer.
+        assert later.apply(sent).duplicate_of == "orig" and _in_use(delivery) == 0
         assert annotate(copy, index).duplicate_of == "orig"  # a redelivery: the same answer
     finally:
         delivery.client.close()
