@@ -28,6 +28,7 @@ from worker.fusion import soft_limit
 from worker.logging import get_logger
 from worker.payloads import payload_id
 from worker.runtime import Runtime
+from worker.task_message import revision_of
 
 if TYPE_CHECKING:  # the index needs numpy: it loads with the first stage run, not on import
     from worker.duplicates import Later
@@ -271,7 +272,7 @@ class StageRequest(Request):  # type: ignore[misc]
             return  # the task itself reports SoftTimeLimitExceeded
         task: Any = self.task
         args, kwargs = self.args or [None], self.kwargs or {}
-        where = Where(task.stage, payload_id(args[0]), int(kwargs.get("revision", 0)), args[0])
+        where = Where(task.stage, payload_id(args[0]), revision_of(kwargs), args[0])
         failure = TransientError(
             ErrorReason.TIMEOUT, f"{task.stage.value} exceeded its hard time limit of {timeout} s"
         )

@@ -19,6 +19,7 @@ from celery.signals import celeryd_after_setup, task_rejected, worker_init, work
 from schemas.result import ArticleResult, Stage
 from worker.config import Settings
 from worker.delivery import StageMark, now_ms
+from worker.errors import PipelineError
 from worker.failures import StageRunner, Where, report_rejected_message
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.inflight import ARTICLE_HEADER
@@ -26,6 +27,7 @@ from worker.logging import get_logger
 from worker.payloads import payload_id
 from worker.runtime import Runtime
 from worker.stage_calls import Output, run_stage
+from worker.task_message import revision_of, stage_call
 
 if TYPE_CHECKING:
     from worker.duplicates import Later
@@ -86,12 +88,40 @@ def _consumed_queues(app: Celery, settings: Settings) -> set[str]:
     return set(consume_from) if consume_from else set(settings.queues)
 
 
+def _options(stage: Stage, settings: Settings, runtime: Runtime) -> dict[str, Any]:
+    """The Celery options of ``stage``'s task."""
+    return {
+        "name": TASK_NAMES[STAGES.index(stage)],
+        "bind": True,
+        "shared": False,
+        "base": StageTask,
+        "stage": stage,
+        "runtime": runtime,
+        "max_retries": settings.max_retries,
+        "soft_time_limit": settings.soft_time_limits_s[stage.value],
+        "time_limit": settings.hard_time_limits_s[stage.value],
+    }
+
+
 def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., Any]]:
     """Define the stage tasks on ``app``; returns them by name."""
     runtime = Runtime(settings)
     runner = StageRunner(runtime)
 
-    def run(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
+    def run(task: StageTask, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+        """Check the message's arguments, then run its stages (``run_call``); a message whose
+        arguments are not valid ends as an ``invalid_message`` error event."""
+        try:
+            call = stage_call(args, kwargs)
+        except PipelineError as invalid:
+            document = args[0] if args else None
+            article_id = payload_id(document) if args else f"message-{task.request.id}"
+            with runner.guard(task, Where(task.stage, article_id, revision_of(kwargs), document)):
+                raise invalid
+            return  # the guard raised Ignore, or Reject when Redis is down
+        run_call(task, call.document, call.revision, call.k, call.words)
+
+    def run_call(task: StageTask, document: object, revision: int, k: int | None, words: int | None) -> None:
         """Run the task's stage and the fused stages after it; hand the next one on through Redis.
 
         Each stage's status mark is taken when its work is done. The marks ride in the publish's
@@ -141,46 +171,15 @@ def register_tasks(app: Celery, settings: Settings) -> dict[str, Callable[..., A
             if later is not None:  # the task stopped before its publish read the lookup's answer
                 later.discard()
 
-    def options(stage: Stage) -> dict[str, Any]:
-        return {
-            "name": TASK_NAMES[STAGES.index(stage)],
-            "bind": True,
-            "shared": False,
-            "base": StageTask,
-            "stage": stage,
-            "runtime": runtime,
-            "max_retries": settings.max_retries,
-            "soft_time_limit": settings.soft_time_limits_s[stage.value],
-            "time_limit": settings.hard_time_limits_s[stage.value],
-        }
+    def stage_task(self: StageTask, *args: object, **kwargs: object) -> None:
+        """Any arguments: ``run`` checks them, so that a message with bad ones ends as an error event."""
+        run(self, args, kwargs)
 
-    @app.task(**options(Stage.CLEAN))
-    def clean_task(
-        self: StageTask,
-        payload: object,
-        revision: int = 0,
-        k: int | None = None,
-        max_words: int | None = None,
-    ) -> None:
-        run(self, payload, revision, k, max_words)
-
-    @app.task(**options(Stage.ENTITIES))
-    def entities_task(
-        self: StageTask, document: str, revision: int = 0, k: int | None = None, max_words: int | None = None
-    ) -> None:
-        run(self, document, revision, k, max_words)
-
-    @app.task(**options(Stage.SUMMARISE))
-    def summarise_task(
-        self: StageTask, document: str, revision: int = 0, k: int | None = None, max_words: int | None = None
-    ) -> None:
-        run(self, document, revision, k, max_words)
-
-    tasks: dict[Stage, StageTask] = {Stage.CLEAN: clean_task, Stage.ENTITIES: entities_task}
-
+    tasks: dict[Stage, StageTask] = {
+        stage: app.task(**_options(stage, settings, runtime))(stage_task) for stage in STAGES
+    }
     _connect_worker_signals(app, settings, runtime, tasks)
-
-    return {t.name: t for t in (clean_task, entities_task, summarise_task)}
+    return {t.name: t for t in tasks.values()}
 
 
 def _connect_worker_signals(

@@ -12,6 +12,7 @@ from worker.app import create_app
 from worker.config import Settings
 from worker.consume import Subscription
 from worker.delivery import Delivery
+from worker.payloads import payload_id
 from worker.pipeline import submit, submit_payload
 
 
@@ -91,8 +92,6 @@ def test_empty_and_malformed_inputs_become_error_events_and_worker_goes_on(
     event = _dead_event(delivery, empty_id)
     assert (event.reason, event.stage, event.retryable) == (ErrorReason.EMPTY_TEXT, Stage.CLEAN, False)
 
-    from worker.payloads import payload_id
-
     event = _dead_event(delivery, payload_id(malformed))
     assert event.reason is ErrorReason.INVALID_JSON
     # the failed input is kept for `newsflow dead --requeue`
@@ -103,6 +102,39 @@ def test_empty_and_malformed_inputs_become_error_events_and_worker_goes_on(
     submit(app, delivery, good)
     assert wait_for(delivery, good.id or "") == "result"
     assert worker_process.poll() is None
+
+
+def test_task_messages_with_bad_arguments_become_invalid_message_events(
+    worker_process: subprocess.Popen[bytes], test_settings: Settings, delivery: Delivery, seed_text: str
+) -> None:
+    """A stage message from another client, with arguments ``stage_signature`` never writes."""
+    app = create_app(test_settings)
+    tag = uuid.uuid4().hex[:8]
+    text = "Rain fell on Paris on Tuesday. The river rose by a metre."
+    bad = {
+        f"revision-{tag}": {"revision": "x"},
+        f"k-{tag}": {"k": "many"},
+        f"option-{tag}": {"bogus": 1},
+        f"words-{tag}": {"max_words": [1]},
+    }
+    for article_id, kwargs in bad.items():
+        payload = {"id": article_id, "text": text}
+        app.send_task("newsflow.clean", args=[payload], kwargs=kwargs, queue=test_settings.queue_clean)
+    extra = f"extra-{tag}"
+    app.send_task("newsflow.entities", args=[extra, 1], queue=test_settings.queue_entities)
+    none = app.send_task("newsflow.summarise", args=[], queue=test_settings.queue_summarise)
+    named_by = ["revision must be", "k must be", "unknown options ['bogus']", "max_words must be"]
+    for article_id, named in [
+        *zip(bad, named_by, strict=True),
+        (payload_id(extra), "2 positional arguments"),
+        (f"message-{none.id}", "0 positional arguments"),
+    ]:
+        event = _dead_event(delivery, article_id)
+        assert event.reason is ErrorReason.INVALID_MESSAGE and named in event.message, event
+    assert _dead_event(delivery, f"k-{tag}").stage is Stage.CLEAN  # refused before the stage ran
+    good = RawArticle(id=f"after-{tag}", text=seed_text)
+    submit(app, delivery, good)
+    assert wait_for(delivery, good.id or "") == "result"
 
 
 def test_worker_log_has_one_line_per_stage(
