@@ -33,12 +33,21 @@ from worker.task_message import revision_of
 if TYPE_CHECKING:  # the index needs numpy: it loads with the first stage run, not on import
     from worker.duplicates import Later
 
-# Redis is both broker and store: when it is unreachable nothing can be sent or recorded,
-# and the only safe move is to leave the message for redelivery.
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OperationalError)
+# Redis is both broker and store: when it is unreachable, or refuses writes for now (full, under
+# the noeviction policy the worker requires, or a replica that is read-only), nothing can be sent
+# or recorded, and the only safe move is to leave the message for redelivery.
+REDIS_DOWN = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ReadOnlyError,
+    OperationalError,
+)
 TRANSIENT = (*REDIS_DOWN, TransientError)
 # On RabbitMQ, how long a task waits before it requeues its message because Redis is down.
 REQUEUE_PAUSE_S = 1.0
+# Why a message comes back without an error event: it was requeued or its worker was lost.
+UNFINISHED = "each time its worker died, or Redis was down or full and the message was requeued"
 # Why RabbitMQ moves a message out of a stage queue into the dead letters (x-death's reason).
 DEAD_LETTER_REASONS = frozenset({"delivery_limit", "rejected"})
 
@@ -135,7 +144,7 @@ def rabbit_deliveries(task: Task, settings: Settings) -> None:
         raise PipelineError(ErrorReason.WORKER_LOST, message)
     returned = int(headers.get("x-delivery-count") or 0)
     if returned >= settings.max_deliveries:
-        message = f"delivered {returned + 1} times without finishing: its worker died each time"
+        message = f"delivered {returned + 1} times without finishing: {UNFINISHED}"
         raise PipelineError(ErrorReason.WORKER_LOST, message)
 
 
@@ -191,7 +200,7 @@ class StageRunner:
             pipe.expire(key, self.runtime.settings.visibility_timeout_s * 4)
             redeliveries = int(pipe.execute()[0])
         if redeliveries >= self.runtime.settings.max_deliveries:
-            message = f"delivered {redeliveries + 1} times without finishing: its worker died each time"
+            message = f"delivered {redeliveries + 1} times without finishing: {UNFINISHED}"
             raise PipelineError(ErrorReason.WORKER_LOST, message)
 
     def _count(self, where: Where, outcome: str, started: float) -> None:
