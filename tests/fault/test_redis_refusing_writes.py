@@ -1,10 +1,14 @@
-"""A Redis out of memory (maxmemory reached, noeviction, as the worker requires): writes fail with
-OOM, the articles wait in the broker, and each ends once there is room again."""
+"""A Redis that refuses writes for a while: out of memory (maxmemory reached under noeviction, the
+policy the worker requires), or a read-only replica. The articles wait in the broker, and each
+ends once Redis takes writes again."""
 
 import json
 import time
 import uuid
 from collections import Counter
+
+import pytest
+import redis
 
 from schemas import RawArticle
 from tests.conftest import ROOT, make_settings, rabbit_vhost, start_worker, stop_worker
@@ -14,7 +18,26 @@ from worker.embedded import free_port, start_redis
 from worker.pipeline import submit
 
 
-def test_a_full_redis_on_rabbitmq_holds_each_article_until_there_is_room(seed_text: str) -> None:
+def _refuse_writes(client: redis.Redis, refusal: str) -> str:
+    """Make Redis refuse writes; what its refusals say."""
+    if refusal == "full":
+        client.config_set("maxmemory", 1)
+        return "maxmemory"
+    client.replicaof("127.0.0.1", free_port())  # a master that is not there: the data stays
+    return "read only replica"
+
+
+def _take_writes(client: redis.Redis, refusal: str) -> None:
+    if refusal == "full":
+        client.config_set("maxmemory", 0)
+    else:
+        client.replicaof("NO", "ONE")
+
+
+@pytest.mark.parametrize("refusal", ["full", "read-only"])
+def test_a_redis_refusing_writes_on_rabbitmq_holds_each_article_until_it_takes_them(
+    seed_text: str, refusal: str
+) -> None:
     port = free_port()
     with rabbit_vhost() as url:
         server = start_redis(port)
@@ -28,16 +51,16 @@ def test_a_full_redis_on_rabbitmq_holds_each_article_until_there_is_room(seed_te
         try:
             for article_id in ids:
                 submit(app, delivery, RawArticle(id=article_id, text=seed_text))
-            delivery.client.config_set("maxmemory", 1)  # every write now fails with OOM
-            log = ROOT / ".pytest-worker-redis-full.log"
+            said = _refuse_writes(delivery.client, refusal)
+            log = ROOT / f".pytest-worker-redis-{refusal}.log"
             worker = start_worker(settings, log, concurrency=1)
             deadline = time.monotonic() + 60
-            while "maxmemory" not in log.read_text():
+            while said not in log.read_text():
                 assert time.monotonic() < deadline, "no write was refused"
                 time.sleep(0.2)
             time.sleep(3)
             assert delivery.states(ids) == [None] * len(ids)
-            delivery.client.config_set("maxmemory", 0)
+            _take_writes(delivery.client, refusal)
             deadline = time.monotonic() + 120
             while None in delivery.states(ids):
                 assert time.monotonic() < deadline, f"unended: {delivery.states(ids)}"
