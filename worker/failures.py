@@ -8,13 +8,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import redis
 import structlog
 from celery import Task
 from celery.exceptions import Ignore, Reject, Retry, SoftTimeLimitExceeded
-from celery.worker.request import Request
 from kombu.exceptions import OperationalError
 from pydantic import BaseModel
 
@@ -26,9 +25,7 @@ from worker.delivery import StageMark
 from worker.errors import PipelineError, TransientError
 from worker.fusion import soft_limit
 from worker.logging import get_logger
-from worker.payloads import payload_id
 from worker.runtime import Runtime
-from worker.task_message import revision_of
 
 if TYPE_CHECKING:  # the index needs numpy: it loads with the first stage run, not on import
     from worker.duplicates import Later
@@ -270,35 +267,3 @@ class StageRunner:
             if metrics is not None:
                 metrics.stage_left(where.stage.value)
             structlog.contextvars.clear_contextvars()
-
-
-class StageRequest(Request):  # type: ignore[misc]
-    """Reports a hard time limit (the pool killed the process) as an ErrorEvent."""
-
-    def on_timeout(self, soft: bool, timeout: float) -> None:
-        super().on_timeout(soft, timeout)
-        if soft:
-            return  # the task itself reports SoftTimeLimitExceeded
-        task: Any = self.task
-        args, kwargs = self.args or [None], self.kwargs or {}
-        where = Where(task.stage, payload_id(args[0]), revision_of(kwargs), args[0])
-        failure = TransientError(
-            ErrorReason.TIMEOUT, f"{task.stage.value} exceeded its hard time limit of {timeout} s"
-        )
-        dead_letter(task.runtime, where, failure, task_id=self.id, attempt=1)
-        if task.runtime.metrics is not None:  # the killed process could not count its own run
-            task.runtime.metrics.stage_ended(task.stage.value, "failed", timeout)
-
-
-def report_rejected_message(runtime: Runtime, message: Any, exc: BaseException | None) -> None:
-    """An undecodable or disallowed message (e.g. a pickle) the worker refused to run."""
-    headers = getattr(message, "headers", None) or {}
-    task_id = str(headers.get("id") or "unknown")
-    content_type = getattr(message, "content_type", "unknown")
-    failure = PipelineError(
-        ErrorReason.INVALID_MESSAGE,
-        f"message of content type {content_type!r} for task {headers.get('task')!r} was refused: {exc}",
-    )
-    body = getattr(message, "body", b"")
-    where = Where(Stage.SUBMIT, f"message-{task_id}", 0, input_hash(repr(body)))
-    dead_letter(runtime, where, failure, task_id=task_id, attempt=1)

@@ -20,10 +20,11 @@ from schemas.result import ArticleResult, Stage
 from worker.config import Settings
 from worker.delivery import StageMark, now_ms
 from worker.errors import PipelineError
-from worker.failures import StageRunner, Where, report_rejected_message
+from worker.failures import StageRunner, Where
 from worker.fusion import ORDER, can_fuse, chain_limits, consumed_stages, fused_chain, next_stage
 from worker.inflight import ARTICLE_HEADER
 from worker.logging import get_logger
+from worker.main_process_failures import report_rejected_message
 from worker.payloads import payload_id
 from worker.runtime import Runtime
 from worker.stage_calls import Output, run_stage
@@ -41,7 +42,7 @@ log = get_logger("newsflow.tasks")
 class StageTask(Task):  # type: ignore[misc]
     """A stage task: knows its stage and the process runtime; reports hard time limits."""
 
-    Request = "worker.failures:StageRequest"
+    Request = "worker.main_process_failures:StageRequest"
     stage: Stage
     runtime: Runtime
 

@@ -64,7 +64,7 @@ def test_a_hard_time_limit_is_reported_by_the_worker_main_process(
     """
     from celery.contrib.testing.mocks import TaskMessage
 
-    from worker.failures import StageRequest
+    from worker.main_process_failures import StageRequest
     from worker.stages.clean import clean
 
     app = create_app(test_settings)
@@ -78,3 +78,24 @@ def test_a_hard_time_limit_is_reported_by_the_worker_main_process(
     assert (event.reason, event.stage) == (ErrorReason.TIMEOUT, Stage.ENTITIES)
     assert "hard time limit" in event.message
     assert delivery.client.get(event.input_ref or "") == article.model_dump_json()
+
+
+def test_a_hard_time_limit_rejects_the_message_rather_than_acking_it_when_redis_is_down() -> None:
+    """The main process cannot record the event with Redis down: the message is rejected (RabbitMQ
+    dead-letters it, and it ends as an ErrorEvent there), never acknowledged and lost."""
+    from unittest.mock import Mock
+
+    from celery.contrib.testing.mocks import TaskMessage
+
+    from worker.embedded import free_port
+    from worker.main_process_failures import StageRequest
+
+    settings = make_settings(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    app = create_app(settings)
+    message = TaskMessage("newsflow.entities", args=('{"article_id": "x"}',), kwargs={"revision": 0})
+    acked, rejected = Mock(), Mock()  # what the worker's consumer would do to the broker message
+    task = app.tasks["newsflow.entities"]
+    request = StageRequest(message, on_ack=acked, on_reject=rejected, app=app, task=task)
+    request.on_timeout(soft=False, timeout=90.0)  # logs that the event was not recorded
+    assert rejected.call_count == 1 and rejected.call_args.args[-1] is False  # requeue=False
+    assert not acked.called
