@@ -137,7 +137,11 @@ def rabbit_deliveries(task: Task, settings: Settings) -> None:
     ]
     if stopped:
         reason = stopped[0]["reason"]
-        message = f"RabbitMQ dead-lettered it ({reason}): its worker died or it was requeued each time"
+        message = f"RabbitMQ dead-lettered it ({reason}): " + (
+            "its task could not write its error event (see the worker's log)"
+            if reason == "rejected"
+            else "its worker died or it was requeued each time"
+        )
         raise PipelineError(ErrorReason.WORKER_LOST, message)
     returned = int(headers.get("x-delivery-count") or 0)
     if returned >= settings.max_deliveries:
@@ -215,11 +219,34 @@ class StageRunner:
         except redis.RedisError as failed:
             log.warning("status_not_recorded", error=str(failed))
 
+    def _report(self, task: Task, where: Where, exc: Exception) -> str:
+        """Write the failure's ErrorEvent ("failed"), or raise ``Retry``, or ``Reject``: requeued
+        while Redis is down or full, not requeued when the event cannot be written otherwise (a
+        bug), for the broker to dead-letter (RabbitMQ; on Redis, recovery resubmits it)."""
+        try:
+            failure = self._failure(task, where.stage, exc)
+            attempt = task.request.retries + 1
+            dead_letter(self.runtime, where, failure, task_id=task.request.id, attempt=attempt)
+        except (Retry, Reject):  # a retry, or one that could not be sent
+            raise
+        except REDIS_DOWN as down:
+            log.warning("redis_unavailable_requeue", error=str(down))
+            if self.runtime.settings.broker_is_amqp:
+                # RabbitMQ is up and hands the message straight back: a pause keeps a long
+                # Redis outage from spinning through its deliveries (each one counts).
+                with suppress(SoftTimeLimitExceeded):  # the requeue must still happen
+                    time.sleep(REQUEUE_PAUSE_S)
+            raise Reject("redis unavailable", requeue=True) from None
+        except Exception:
+            log.exception("error_event_not_written")
+            raise Reject("the error event could not be written", requeue=False) from None
+        return "failed"
+
     @contextmanager
     def guard(
         self, task: Task, where: Where, *, first: bool = True, soft_limit_s: float | None = None
     ) -> Iterator[None]:
-        """Turn every failure of the stage into a retry, a requeue or one ErrorEvent.
+        """Turn every failure of the stage into a retry, a requeue or one ErrorEvent (``_report``).
 
         ``first``: the task's own stage, whose message delivery is counted (a fused stage after
         it is not). ``soft_limit_s``: the stage's own soft limit, for a stage sharing its task.
@@ -241,21 +268,10 @@ class StageRunner:
         except Exception as exc:
             outcome = "requeued"
             try:
-                failure = self._failure(task, where.stage, exc)
-                attempt = task.request.retries + 1
-                dead_letter(self.runtime, where, failure, task_id=task.request.id, attempt=attempt)
-                outcome = "failed"
+                outcome = self._report(task, where, exc)
             except Retry:
                 outcome = "retry"
                 raise
-            except REDIS_DOWN as down:
-                log.warning("redis_unavailable_requeue", error=str(down))
-                if self.runtime.settings.broker_is_amqp:
-                    # RabbitMQ is up and hands the message straight back: a pause keeps a long
-                    # Redis outage from spinning through its deliveries (each one counts).
-                    with suppress(SoftTimeLimitExceeded):  # the requeue must still happen
-                        time.sleep(REQUEUE_PAUSE_S)
-                raise Reject("redis unavailable", requeue=True) from None
             finally:
                 self._count(where, outcome, started)
             raise Ignore() from exc

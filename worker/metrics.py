@@ -73,7 +73,8 @@ RECOVERED = Spec(
     ("outcome",),
 )
 SPECS = (PUBLISHED, STAGE, DURATION, RUNNING, QUEUE, DEAD, IN_FLIGHT, RECOVERED)
-# Stage outcomes: finished and handed on, retried, dead-lettered, or requeued (Redis down).
+# Stage outcomes: finished and handed on, retried, dead-lettered, or requeued (Redis down; or handed
+# to the broker's dead letters when the error event could not be written).
 OUTCOMES = ("done", "retry", "failed", "requeued")
 # Stages take from milliseconds (clean) to seconds (entities on a long article).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)

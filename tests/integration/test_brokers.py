@@ -208,3 +208,36 @@ def test_submit_to_an_unreachable_rabbitmq_is_one_line_naming_the_setting(redis_
     assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
     assert done.stderr.startswith("newsflow: cannot reach the broker at amqp://guest:***@127.0.0.1:")
     assert "check NEWSFLOW_BROKER_URL" in done.stderr
+
+
+def test_a_message_its_task_rejects_without_requeue_ends_as_one_error_event(
+    redis_url: str, seed_text: str
+) -> None:
+    """What the failure guard does when it cannot write an article's error event (other than with
+    Redis down): it rejects the message without requeue. RabbitMQ dead-letters it at once, and a
+    worker ends the article from the dead-letter queue, saying why."""
+    with rabbit_vhost() as url:
+        settings = make_settings(redis_url, broker_url=url)
+        delivery, app = Delivery.from_settings(settings), create_app(settings)
+        article = RawArticle(id=f"rejected-{uuid.uuid4().hex[:6]}", text=seed_text)
+        worker = None
+        try:
+            submit(app, delivery, article)
+            with Connection(url) as connection:
+                queue = stage_queue(settings, settings.queue_clean)(connection.default_channel)
+                deadline = time.monotonic() + 10
+                while (message := queue.get(no_ack=False)) is None:
+                    assert time.monotonic() < deadline, "the message did not arrive"
+                    time.sleep(0.05)
+                message.reject(requeue=False)
+            _eventually(lambda: delivery.rabbit.depth(settings.queue_dead_letters) == 1)
+            worker = start_worker(settings, ROOT / ".pytest-worker-rejected.log", concurrency=1)
+            assert wait_for(delivery, article.id or "") == "error"
+            event = ErrorEvent.model_validate_json((delivery.fetch(article.id or "") or _none()).document)
+            assert event.message.startswith("RabbitMQ dead-lettered it (rejected): its task could not")
+            assert len(delivery.entries(delivery.keys.dead)) == 1
+        finally:
+            if worker is not None:
+                stop_worker(worker)
+            delivery.close()
+            cleanup(settings)
