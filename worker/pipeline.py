@@ -36,8 +36,12 @@ def submit(
 
     With ``reprocess`` it is processed again as a new revision, published once more. Waits while
     the stage queues are full (``max_queued``); ``QueueFull`` when they stay full. With
-    ``replica_acks`` it returns once a replica holds the queued message.
+    ``replica_acks`` it returns once a replica holds the queued message. ``ValueError`` for a
+    ``summary_sentences`` or ``max_words`` below 1, which a worker would refuse.
     """
+    for name, value in (("summary_sentences", summary_sentences), ("max_words", max_words)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be at least 1, not {value}")
     article_id = article_id_for(raw)
     revision = 0
     if reprocess:

@@ -5,6 +5,8 @@ import subprocess
 import time
 import uuid
 
+import pytest
+
 from schemas.article import RawArticle
 from schemas.result import ArticleResult, ErrorEvent, ErrorReason, Stage
 from tests.conftest import WORKER_LOG, wait_for
@@ -132,6 +134,12 @@ def test_task_messages_with_bad_arguments_become_invalid_message_events(
         event = _dead_event(delivery, article_id)
         assert event.reason is ErrorReason.INVALID_MESSAGE and named in event.message, event
     assert _dead_event(delivery, f"k-{tag}").stage is Stage.CLEAN  # refused before the stage ran
+    refused = RawArticle(id=f"zero-{tag}", text=text)  # what submit itself would send: refused there
+    with pytest.raises(ValueError, match="summary_sentences must be at least 1, not 0"):
+        submit(app, delivery, refused, 0)
+    with pytest.raises(ValueError, match="max_words must be at least 1, not -5"):
+        submit(app, delivery, refused, max_words=-5)
+    assert delivery.status(refused.id or "") == {}  # nothing recorded, nothing sent
     good = RawArticle(id=f"after-{tag}", text=seed_text)
     submit(app, delivery, good)
     assert wait_for(delivery, good.id or "") == "result"
