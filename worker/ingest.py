@@ -10,12 +10,12 @@ import socket
 import threading
 import time
 
-import redis
 from celery import Celery
 from pydantic import ValidationError
 
 from schemas.article import RawArticle
-from worker.delivery import Delivery
+from worker.delivery import Delivery, QueueFull
+from worker.failures import REDIS_DOWN
 from worker.logging import get_logger
 from worker.pipeline import submit, submit_payload
 from worker.streams import StreamGroup
@@ -78,12 +78,15 @@ class IngestBridge:
         return len(entries)
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> int:
-        """Bridge until ``stop`` is set; returns the number of entries moved."""
+        """Bridge until ``stop`` is set; returns the number of entries moved. Redis down or
+        refusing writes (full), or the broker down, pauses it; it goes on once they are back."""
         moved = 0
         while not stop.is_set():
             try:
                 moved += self.step(block_ms)
-            except (redis.ConnectionError, redis.TimeoutError) as exc:
+            except REDIS_DOWN as exc:  # the entries read stay pending, claimed again later
                 log.warning("ingest_redis_unavailable", error=str(exc))
                 stop.wait(1.0)
+            except QueueFull as exc:  # other producers took the room meanwhile
+                log.warning("ingest_queues_full", error=str(exc))
         return moved

@@ -3,6 +3,7 @@ policy the worker requires), or a read-only replica. The articles wait in the br
 ends once Redis takes writes again."""
 
 import json
+import threading
 import time
 import uuid
 from collections import Counter
@@ -15,6 +16,7 @@ from tests.conftest import ROOT, make_settings, rabbit_vhost, start_worker, stop
 from worker.app import create_app
 from worker.delivery import Delivery
 from worker.embedded import free_port, start_redis
+from worker.ingest import FIELD, IngestBridge
 from worker.pipeline import submit
 
 
@@ -80,3 +82,35 @@ def test_a_redis_refusing_writes_on_rabbitmq_holds_each_article_until_it_takes_t
                 stop_worker(worker)
             delivery.close()
             server.stop()
+
+
+def test_the_ingest_bridge_waits_out_a_full_redis_and_moves_every_entry(seed_text: str) -> None:
+    """The bridge keeps running while Redis refuses writes; the entries it read meanwhile stay
+    pending in the Stream and are claimed again once it takes writes."""
+    server = start_redis()
+    settings = make_settings(server.url)
+    delivery, app = Delivery.from_settings(settings), create_app(settings)
+    tag = uuid.uuid4().hex[:6]
+    ids = [f"ingest{i}-{tag}" for i in range(5)]
+    stop = threading.Event()
+    try:
+        for article_id in ids:
+            raw = RawArticle(id=article_id, text=seed_text)
+            delivery.client.xadd(settings.keys.ingest, {FIELD: raw.model_dump_json()})
+        bridge = IngestBridge(app, delivery, consumer="test", min_idle_ms=200)  # its group made
+        delivery.client.config_set("maxmemory", 1)
+        thread = threading.Thread(target=bridge.run, args=(stop, 50), daemon=True)
+        thread.start()
+        time.sleep(2)
+        assert thread.is_alive()  # it waits rather than dying
+        assert [delivery.status(i) for i in ids] == [{}] * len(ids)
+        delivery.client.config_set("maxmemory", 0)
+        deadline = time.monotonic() + 30
+        while not all("submitted" in delivery.status(i) for i in ids):
+            assert time.monotonic() < deadline, [delivery.status(i) for i in ids]
+            time.sleep(0.1)
+        assert delivery.queued() == len(ids)  # each enqueued once
+    finally:
+        stop.set()
+        delivery.close()
+        server.stop()
