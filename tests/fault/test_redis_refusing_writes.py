@@ -20,6 +20,15 @@ from worker.ingest import FIELD, IngestBridge
 from worker.pipeline import submit
 
 
+def _not_ended_once(delivery: Delivery, ids: list[str]) -> list[str]:
+    """The articles of ``ids`` without exactly one terminal event (results Stream and dead letters)."""
+    ended: Counter[str] = Counter()
+    for stream, field in ((delivery.keys.results_log, "result"), (delivery.keys.dead, "error")):
+        entries = delivery.entries(stream, count=100_000)
+        ended.update(json.loads(fields[field])["article_id"] for _, fields in entries)
+    return [i for i in ids if ended[i] != 1]
+
+
 def _refuse_writes(client: redis.Redis, refusal: str) -> str:
     """Make Redis refuse writes; what its refusals say."""
     if refusal == "full":
@@ -67,15 +76,7 @@ def test_a_redis_refusing_writes_on_rabbitmq_holds_each_article_until_it_takes_t
             while None in delivery.states(ids):
                 assert time.monotonic() < deadline, f"unended: {delivery.states(ids)}"
                 time.sleep(0.2)
-            published = Counter(
-                json.loads(fields["result"])["article_id"]
-                for _, fields in delivery.entries(delivery.keys.results_log, count=100_000)
-            )
-            dead = Counter(
-                json.loads(fields["error"])["article_id"]
-                for _, fields in delivery.entries(delivery.keys.dead, count=100_000)
-            )
-            assert [i for i in ids if published[i] + dead[i] != 1] == []  # one terminal event each
+            assert _not_ended_once(delivery, ids) == []
             assert worker.poll() is None
         finally:
             if worker is not None:
@@ -152,15 +153,7 @@ def test_a_full_redis_as_broker_stops_the_worker_and_a_restarted_one_ends_each_a
         while None in delivery.states(ids):
             assert time.monotonic() < deadline, f"unended: {delivery.states(ids).count(None)}"
             time.sleep(0.2)
-        published = Counter(
-            json.loads(fields["result"])["article_id"]
-            for _, fields in delivery.entries(delivery.keys.results_log, count=100_000)
-        )
-        dead = Counter(
-            json.loads(fields["error"])["article_id"]
-            for _, fields in delivery.entries(delivery.keys.dead, count=100_000)
-        )
-        assert [i for i in ids if published[i] + dead[i] != 1] == []
+        assert _not_ended_once(delivery, ids) == []
     finally:
         stop_worker(worker)
         delivery.close()
