@@ -552,6 +552,14 @@ GOALS = {
     "d2_over_d2_blis": "none",  # the matrices multiplied as chosen (worker/matmul.py) against BLIS
     "d2_over_d2_thinc_encoders": "none",  # the token encoders fused (worker/encoder.py) against thinc
 }
+# The ratios of (d, 2) to the runs after the first six of a round: (e), (e0), (d, 2) on BLIS and
+# (d, 2) with thinc's encoders, in ``one_round``'s order.
+AGAINST_D2 = (
+    "d2_over_e_articles_per_s",
+    "d2_over_e0_articles_per_s",
+    "d2_over_d2_blis",
+    "d2_over_d2_thinc_encoders",
+)
 
 
 @dataclass
@@ -577,36 +585,22 @@ class Round:
     def ratios(self) -> dict[str, float]:
         a, _, c, d1, d2, d2_unfused, *rest = self.runs
         b_p50 = self.b_p50_ms()
-        return {
-            **({"d2_over_e_articles_per_s": round(d2.per_second / rest[0].per_second, 3)} if rest else {}),
-            **(
-                {"d2_over_e0_articles_per_s": round(d2.per_second / rest[1].per_second, 3)}
-                if len(rest) > 1
-                else {}
-            ),
+        ratios = {
             "d2_over_a_articles_per_s": round(d2.per_second / a.per_second, 3),
             "d2_over_c_articles_per_s": round(d2.per_second / c.per_second, 3),
             "idle_p50_d_over_b": round(percentile(self.idle_ms, 50) / b_p50, 3),
-            **(
-                {"idle_p50_d_over_b_paired": round(percentile(self.idle_ms, 50) / self.paired_p50_ms(), 3)}
-                if any(PAIRED in s for s in self.idle_parts)
-                else {}
-            ),
             "d2_over_d1": round(d2.per_second / d1.per_second, 3),
             "unfused_d2_over_c_articles_per_s": round(d2_unfused.per_second / c.per_second, 3),
             "unfused_idle_p50_d_over_b": round(percentile(self.idle_unfused_ms, 50) / b_p50, 3),
-            **(
-                {"metrics_d2_over_d2": round(self.with_metrics.per_second / d2.per_second, 3)}
-                if self.with_metrics
-                else {}
-            ),
-            **({"d2_over_d2_blis": round(d2.per_second / rest[2].per_second, 3)} if len(rest) > 2 else {}),
-            **(
-                {"d2_over_d2_thinc_encoders": round(d2.per_second / rest[3].per_second, 3)}
-                if len(rest) > 3
-                else {}
-            ),
         }
+        # (d, 2) against each of the runs after the first six that the round has.
+        against = zip(AGAINST_D2, rest, strict=False)  # a round may lack the last runs
+        ratios |= {name: round(d2.per_second / run.per_second, 3) for name, run in against}
+        if any(PAIRED in s for s in self.idle_parts):
+            ratios["idle_p50_d_over_b_paired"] = round(percentile(self.idle_ms, 50) / self.paired_p50_ms(), 3)
+        if self.with_metrics:
+            ratios["metrics_d2_over_d2"] = round(self.with_metrics.per_second / d2.per_second, 3)
+        return ratios
 
 
 def idle_breakdown(rounds: list[Round]) -> dict[str, dict[str, float]]:
