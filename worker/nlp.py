@@ -77,10 +77,15 @@ def _load(model: str, decoder: NerDecoder, matmul: Matmul, encoder: Encoding) ->
     return nlp
 
 
+def settings_nlp(settings: Settings, model: str) -> Language:
+    """``model``'s pipeline with ``settings``' NER decoder, matrix library and token encoders."""
+    return load_nlp(model, settings.ner_decoder, settings.matmul, settings.encoder)
+
+
 def nlp_for(settings: Settings, language: str) -> Language | None:
     """The NER pipeline of ``language`` (loaded on first use), or None when it has no model."""
     model = settings.model_for(language)
-    return None if model is None else load_nlp(model, settings.ner_decoder, settings.matmul, settings.encoder)
+    return None if model is None else settings_nlp(settings, model)
 
 
 def warm_vocabulary(nlp: Language) -> None:

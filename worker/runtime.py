@@ -43,10 +43,9 @@ class Runtime:
     @property
     def nlp(self) -> "Language":
         """The spaCy pipeline (cached per process by ``load_nlp``)."""
-        from worker.nlp import load_nlp
+        from worker.nlp import settings_nlp
 
-        settings = self.settings
-        return load_nlp(settings.spacy_model, settings.ner_decoder, settings.matmul, settings.encoder)
+        return settings_nlp(self.settings, self.settings.spacy_model)
 
     def nlp_for(self, language: str) -> "Language | None":
         """The NER pipeline of ``language``, or None when it has no model."""
