@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -218,6 +219,15 @@ def delivery(test_settings: Settings) -> Iterator[Delivery]:
     d = Delivery.from_settings(test_settings)
     yield d
     d.client.close()
+
+
+def not_ended_once(delivery: Delivery, ids: list[str]) -> list[str]:
+    """The articles of ``ids`` without exactly one terminal event (results Stream and dead letters)."""
+    ended: Counter[str] = Counter()
+    for stream, field in ((delivery.keys.results_log, "result"), (delivery.keys.dead, "error")):
+        entries = delivery.entries(stream, count=100_000)
+        ended.update(json.loads(fields[field])["article_id"] for _, fields in entries)
+    return [i for i in ids if ended[i] != 1]
 
 
 def wait_for(delivery: Delivery, article_id: str, timeout_s: float = 60.0) -> str:

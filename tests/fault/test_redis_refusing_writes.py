@@ -2,31 +2,20 @@
 policy the worker requires), or a read-only replica. The articles wait in the broker, and each
 ends once Redis takes writes again."""
 
-import json
 import threading
 import time
 import uuid
-from collections import Counter
 
 import pytest
 import redis
 
 from schemas import RawArticle
-from tests.conftest import ROOT, make_settings, rabbit_vhost, start_worker, stop_worker
+from tests.conftest import ROOT, make_settings, not_ended_once, rabbit_vhost, start_worker, stop_worker
 from worker.app import create_app
 from worker.delivery import Delivery
 from worker.embedded import free_port, start_redis
 from worker.ingest import FIELD, IngestBridge
 from worker.pipeline import submit
-
-
-def _not_ended_once(delivery: Delivery, ids: list[str]) -> list[str]:
-    """The articles of ``ids`` without exactly one terminal event (results Stream and dead letters)."""
-    ended: Counter[str] = Counter()
-    for stream, field in ((delivery.keys.results_log, "result"), (delivery.keys.dead, "error")):
-        entries = delivery.entries(stream, count=100_000)
-        ended.update(json.loads(fields[field])["article_id"] for _, fields in entries)
-    return [i for i in ids if ended[i] != 1]
 
 
 def _refuse_writes(client: redis.Redis, refusal: str) -> str:
@@ -76,7 +65,7 @@ def test_a_redis_refusing_writes_on_rabbitmq_holds_each_article_until_it_takes_t
             while None in delivery.states(ids):
                 assert time.monotonic() < deadline, f"unended: {delivery.states(ids)}"
                 time.sleep(0.2)
-            assert _not_ended_once(delivery, ids) == []
+            assert not_ended_once(delivery, ids) == []
             assert worker.poll() is None
         finally:
             if worker is not None:
@@ -153,7 +142,7 @@ def test_a_full_redis_as_broker_stops_the_worker_and_a_restarted_one_ends_each_a
         while None in delivery.states(ids):
             assert time.monotonic() < deadline, f"unended: {delivery.states(ids).count(None)}"
             time.sleep(0.2)
-        assert _not_ended_once(delivery, ids) == []
+        assert not_ended_once(delivery, ids) == []
     finally:
         stop_worker(worker)
         delivery.close()
