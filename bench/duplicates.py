@@ -28,6 +28,7 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+import redis
 
 from bench.common import DEFAULT_DATA, HALVES, half_of, write_results
 from schemas import RawArticle
@@ -143,16 +144,25 @@ def pair_table(
     return false_positives, own
 
 
-def redis_costs(signatures: dict[str, Signature], url: str) -> dict[str, float]:
-    """The real index: seconds per round trip and Redis bytes per article."""
+def redis_costs(originals: dict[str, Signature], copies: dict[str, Signature], url: str) -> dict[str, float]:
+    """The real index: the time per round trip, the server's time per script call (from the
+    difference of ``INFO commandstats``, so the Redis should serve nothing else meanwhile) for the
+    originals (each new to the index) and for their copies (each found), and Redis bytes per article."""
     settings = Settings(redis_url=url, key_prefix=f"nfbench-{uuid.uuid4().hex[:8]}")
     delivery = Delivery.from_settings(settings)
     index = DuplicateIndex(delivery.client, settings)
+    server_us: dict[str, float] = {}
     try:
+        warm = signature("a text of its own, which loads the script before anything is counted")
+        assert warm is not None
+        index.check("warm-up", warm)
         started = time.perf_counter()
-        for article_id, sig in signatures.items():
-            index.check(article_id, sig)
-        per_check = (time.perf_counter() - started) / len(signatures)
+        for name, signatures in (("originals", originals), ("copies", copies)):
+            before = _script_usec(delivery.client)
+            for article_id, sig in signatures.items():
+                index.check(article_id, sig)
+            server_us[name] = (_script_usec(delivery.client) - before) / len(signatures)
+        per_check = (time.perf_counter() - started) / (len(originals) + len(copies))
         used = 0
         for key in delivery.client.scan_iter(match=f"{settings.key_prefix}:dup:*", count=1000):
             used += int(delivery.client.memory_usage(key) or 0)
@@ -161,8 +171,16 @@ def redis_costs(signatures: dict[str, Signature], url: str) -> dict[str, float]:
         delivery.client.close()
     return {
         "ms_per_round_trip": round(per_check * 1000, 3),
-        "redis_bytes_per_article": round(used / len(signatures)),
+        "server_us_per_original": round(server_us["originals"], 1),
+        "server_us_per_copy": round(server_us["copies"], 1),
+        "redis_bytes_per_article": round(used / (len(originals) + len(copies))),
     }
+
+
+def _script_usec(client: redis.Redis) -> float:
+    """Microseconds the server has spent running EVALSHA calls since its statistics were reset."""
+    stats = client.info("commandstats")
+    return float(stats.get("cmdstat_evalsha", {}).get("usec", 0))
 
 
 def datasketch_ms(texts: list[str]) -> float | None:
@@ -213,12 +231,13 @@ def main() -> None:
     recall = recall_table(originals, copies, halves)
     false_positives, own = pair_table(stories, texts, originals, halves)
     costs = redis_costs(
-        {**originals, **{f"{i}#{k}": s for k, v in copies.items() for i, s in v.items()}}, args.redis_url
+        originals, {f"{i}#{k}": s for k, v in copies.items() for i, s in v.items()}, args.redis_url
     )
     print(f"{len(stories)} BBC dev articles; signature CPU {cpu_ms:.3f} ms per article", end="")
     print("" if other_ms is None else f" (datasketch's MinHash on the same shingles: {other_ms:.3f} ms)")
     print(
-        f"Redis: {costs['ms_per_round_trip']:.3f} ms per lookup-and-insert,"
+        f"Redis: {costs['ms_per_round_trip']:.3f} ms per lookup-and-insert; the script's server time"
+        f" {costs['server_us_per_original']:.1f} µs per original, {costs['server_us_per_copy']:.1f} per copy;"
         f" {costs['redis_bytes_per_article']:.0f} bytes per article"
     )
     print("mean exact Jaccard of copy and original: " + ", ".join(f"{k} {v:.3f}" for k, v in exact.items()))

@@ -47,15 +47,21 @@ local slots = #sig / 4
 local span = math.max(1, math.ceil(window / 2))
 local now = tonumber(redis.call('TIME')[1])
 local current = math.floor(now / span)
-local function shard(bucket, field)
-  local high, low = string.byte(field, 2, 3)
-  return band_prefix .. bucket .. ':' .. (high * 16 + math.floor(low / 16))
+-- Each field's hash within a half-window, named once: building key strings is much of the cost.
+local suffix = {}
+for i = first_band, #ARGV do
+  local high, low = string.byte(ARGV[i], 2, 3)
+  suffix[i] = ':' .. (high * 16 + math.floor(low / 16))
 end
-local seen = {}
+local seen, filed = {}, {}
 local best, best_similarity, best_containment, best_seq = false, 0, 0, nil
 for bucket = current, current - 2, -1 do
+  local bucket_prefix = band_prefix .. bucket
   for i = first_band, #ARGV do
-    local owner = redis.call('HGET', shard(bucket, ARGV[i]), ARGV[i])
+    local owner = redis.call('HGET', bucket_prefix .. suffix[i], ARGV[i])
+    if owner and bucket == current then
+      filed[i] = true  -- in the current half-window already: nothing to insert
+    end
     if owner and owner ~= id and not seen[owner] then
       seen[owner] = true
       local stored = redis.call('GET', sig_prefix .. owner)
@@ -92,10 +98,13 @@ else
 end
 redis.call('SET', KEYS[1], seq .. ':' .. count .. ':' .. sig, 'EX', window)
 local expires = (current + 3) * span
+local current_prefix = band_prefix .. current
 for i = first_band, #ARGV do
-  local key = shard(current, ARGV[i])
-  redis.call('HSETNX', key, ARGV[i], id)
-  redis.call('EXPIREAT', key, expires)
+  if not filed[i] then
+    local key = current_prefix .. suffix[i]
+    redis.call('HSETNX', key, ARGV[i], id)
+    redis.call('EXPIREAT', key, expires)
+  end
 end
 if best then
   return {best, tostring(best_similarity), tostring(best_containment)}

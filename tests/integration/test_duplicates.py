@@ -16,7 +16,7 @@ from tests.conftest import cleanup, make_settings, start_worker, stop_worker, wa
 from worker.app import create_app
 from worker.config import Settings
 from worker.delivery import Delivery
-from worker.duplicates import SKIPPED, DuplicateIndex, annotate, annotate_later
+from worker.duplicates import SKIPPED, DuplicateIndex, annotate, annotate_later, band_fields
 from worker.pipeline import submit
 from worker.stages.clean import clean
 from worker.stages.clean.signature import BANDS, signature
@@ -77,6 +77,30 @@ def test_the_index_answers_the_earliest_copy_once_per_article(own_settings: Sett
     assert all(0 < int(delivery.client.ttl(key)) <= 1.5 * window + 1 for key in band_keys)
     ttl = delivery.client.ttl(own_settings.keys.duplicate_signature("a"))
     assert 0 < int(ttl) <= window
+    delivery.client.close()
+
+
+def test_a_copy_files_only_the_bands_its_original_did_not(own_settings: Settings) -> None:
+    """A band already in the current half-window keeps its first article and its expiry; the
+    copy's other bands are filed under the copy, each in a hash that expires."""
+    delivery = Delivery.from_settings(own_settings)
+    index = DuplicateIndex(delivery.client, own_settings)
+    first, second = signature(story(3)), signature(copy_of(story(3)))
+    assert first is not None and second is not None
+    assert index.check("a", first) is None
+    assert index.check("b", second) is not None
+    raw = redis.Redis.from_url(own_settings.redis_url)  # band fields are bytes, not text
+    owners: dict[bytes | str, bytes | str] = {}
+    for key in raw.scan_iter(match=f"{own_settings.keys.duplicate_bands}*"):
+        owners.update(raw.hgetall(key))
+        assert int(raw.ttl(key)) > 0
+    raw.close()
+    originals = set(band_fields(first))
+    shared = [field for field in band_fields(second) if field in originals]
+    assert 0 < len(shared) < BANDS  # the copy shares some bands with its original, not all
+    for field in band_fields(second):
+        assert owners[field] == (b"a" if field in originals else b"b")
+    assert len(owners) == len(originals | set(band_fields(second)))
     delivery.client.close()
 
 
@@ -158,6 +182,33 @@ def test_an_article_is_found_within_its_window_and_forgotten_after(redis_url: st
     finally:
         cleanup(settings)
         delivery.client.close()
+
+
+def test_a_copy_in_a_younger_half_window_files_every_band_there(redis_url: str) -> None:
+    """Bands found only in an older half-window are filed again in the current one, under the
+    copy, so that they outlive the original's."""
+    settings = make_settings(redis_url, duplicate_window_s=2)  # half-windows of one second
+    delivery = Delivery.from_settings(settings)
+    raw = redis.Redis.from_url(settings.redis_url)  # band fields are bytes, not text
+    try:
+        index = DuplicateIndex(delivery.client, settings)
+        first, second = signature(story(3)), signature(copy_of(story(3)))
+        assert first is not None and second is not None
+        assert index.check("a", first) is None
+        early = set(raw.scan_iter(match=f"{settings.keys.duplicate_bands}*"))
+        second_of_a = int(raw.time()[0])
+        while int(raw.time()[0]) == second_of_a:
+            time.sleep(0.05)
+        found = index.check("b", second)
+        assert found is not None and found.article_id == "a"
+        owners: dict[bytes | str, bytes | str] = {}
+        for key in set(raw.scan_iter(match=f"{settings.keys.duplicate_bands}*")) - early:
+            owners.update(raw.hgetall(key))
+        assert owners == dict.fromkeys(band_fields(second), b"b")
+    finally:
+        cleanup(settings)
+        delivery.client.close()
+        raw.close()
 
 
 def _in_use(delivery: Delivery) -> int:
