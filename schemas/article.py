@@ -1,5 +1,6 @@
 """What producers send (RawArticle) and what the clean stage hands on (CleanArticle)."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
@@ -8,6 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.base import Contract
 
 ArticleId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[\w.:\-/@]+$")]
+# A whole HTML page opens, after whitespace, comments or an XML declaration, with its doctype or <html>.
+_HTML_DOCUMENT = re.compile(
+    r"\ufeff?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+_DOCUMENT_OPENING = 4096
+
+
+def is_html_document(text: str) -> bool:
+    """True when ``text`` is a whole HTML page, not an article's text that mentions tags."""
+    return _HTML_DOCUMENT.match(text[:_DOCUMENT_OPENING]) is not None
 
 
 class RawArticle(Contract):
@@ -32,6 +44,14 @@ class RawArticle(Contract):
     def body(self) -> str:
         """The raw body, whichever field carries it."""
         return self.text if self.text is not None else (self.html or "")
+
+    @property
+    def page(self) -> str | None:
+        """The HTML page to extract the article from: ``html``, or a ``text`` that is a whole
+        HTML document (a page sent in the wrong field); None for plain text."""
+        if self.html is not None:
+            return self.html
+        return self.text if self.text is not None and is_html_document(self.text) else None
 
 
 class ArticleMetadata(BaseModel):

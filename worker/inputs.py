@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from schemas.article import RawArticle
+from schemas.article import RawArticle, is_html_document
 from schemas.result import ErrorReason
 from worker.errors import InvalidArticle, UsageError
 
@@ -60,8 +60,7 @@ def _sniff(text: str, suffix: str) -> str:
         return "html"
     if suffix == "" and text.lstrip().startswith("{"):
         return "jsonl"
-    head = text.lstrip()[:200].lower()
-    if suffix == "" and (head.startswith("<!doctype html") or head.startswith("<html")):
+    if suffix == "" and is_html_document(text):
         return "html"
     return "text"
 

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import SCHEMA_VERSION, ArticleResult, ErrorEvent, ErrorReason, Mention, RawArticle, Stage
+from schemas.article import is_html_document
 from schemas.export import EXPORTED, SCHEMA_DIR, render
 
 
@@ -69,3 +70,21 @@ def test_exported_json_schema_matches_the_model(name: str) -> None:
     assert path.read_text(encoding="utf-8") == render(EXPORTED[name]), (
         f"{path.name} drifted from the model: run `make schemas`"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "is_page"),
+    [
+        ("<!DOCTYPE html><html><body><p>Hi</p></body></html>", True),
+        ("\ufeff\n  <HTML lang='en'><body>Hi</body></HTML>", True),
+        ("<!-- generated -->\n<!-- at noon -->\n<!doctype html>\n<p>Hi</p>", True),
+        ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">', True),
+        ("The <html> tag opens a page.\n\n<!DOCTYPE html> comes first.", False),
+        ("<b>Breaking:</b> the council approved the budget.", False),
+        ("<htmlx>not a page</htmlx>", False),
+    ],
+)
+def test_a_text_is_a_page_only_when_it_opens_as_an_html_document(text: str, is_page: bool) -> None:
+    assert is_html_document(text) is is_page
+    assert RawArticle(text=text).page == (text if is_page else None)
+    assert RawArticle(html=text).page == text  # html is a page whatever it holds

@@ -60,6 +60,25 @@ def test_html_gives_title_and_body() -> None:
 
 
 @pytest.mark.parametrize(
+    "opening",
+    ["<!DOCTYPE html>\n", "\ufeff  <!doctype html>", "<!-- cached -->\n", '<?xml version="1.0"?>\n', ""],
+)
+def test_an_html_page_sent_as_text_is_extracted_as_a_page(opening: str) -> None:
+    html = (
+        f"{opening}<html lang='en'><head><title>Budget passes | City News</title></head><body>"
+        f"<nav>Home | World</nav><article><h1>Budget passes</h1><p>{ENGLISH}</p></article>"
+        "<footer>Share this: Facebook Twitter</footer></body></html>"
+    )
+    as_text, as_page = clean(RawArticle(text=html), SETTINGS), clean(RawArticle(html=html), SETTINGS)
+    assert as_text.title == as_page.title and "Budget passes" in as_text.title
+    assert as_text.text == as_page.text and "<" not in as_text.text and "Home | World" not in as_text.text
+    assert as_text.removed == as_page.removed and as_text.article_id == as_page.article_id
+    with pytest.raises(InvalidArticle) as caught:  # the page's limits apply to it
+        clean(RawArticle(text=html + "<i></i>" * 100), Settings(max_html_elements=100))
+    assert caught.value.reason is ErrorReason.TOO_LARGE
+
+
+@pytest.mark.parametrize(
     ("raw", "reason"),
     [
         (RawArticle(text=""), ErrorReason.EMPTY_TEXT),

@@ -32,11 +32,12 @@ def check_input(raw: RawArticle, settings: Settings) -> None:
         body.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise InvalidArticle(ErrorReason.INVALID_ENCODING, f"body is not valid UTF-8: {exc.reason}") from exc
-    if is_binary(body) and not (raw.html is not None and is_markup(raw.html)):
+    page = raw.page
+    if is_binary(body) and not (page is not None and is_markup(page)):
         raise InvalidArticle(ErrorReason.BINARY_CONTENT, "body looks like binary data, not text")
     if not body.strip():
         raise InvalidArticle(ErrorReason.EMPTY_TEXT, "article body is empty")
-    if raw.html is not None and len(_HTML_TAG.findall(raw.html)) > settings.max_html_elements:
+    if page is not None and len(_HTML_TAG.findall(page)) > settings.max_html_elements:
         raise InvalidArticle(
             ErrorReason.TOO_LARGE, f"page has more than {settings.max_html_elements} HTML elements"
         )

@@ -44,8 +44,9 @@ def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
     """Clean one article. Raises InvalidArticle with a reason code when it cannot."""
     started = time.perf_counter()
     check_input(raw, settings)
-    if raw.html is not None:
-        extracted = extract_html(raw.html, raw.url)
+    page = raw.page
+    if page is not None:
+        extracted = extract_html(page, raw.url)
         title, metadata = repaired_title(extracted.title), _metadata(raw, extracted.metadata)
         blocks = repaired_paragraphs(extracted.text)
         headlines = (title, *extracted.headlines)
