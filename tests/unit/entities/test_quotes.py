@@ -2,6 +2,9 @@
 
 import re
 
+from pytest import MonkeyPatch
+
+from worker.stages.entities import quotes
 from worker.stages.entities.quotes import Located, find_quotes
 
 
@@ -37,6 +40,33 @@ def test_speaker_after_the_quote() -> None:
 def test_quoted_as_saying_gives_the_quoted_one() -> None:
     text = "“We value your support,” RIA quoted Putin as saying."
     assert _attribute(text, NAMES) == [("We value your support,", "e1")]
+
+
+def test_quoted_as_saying_reads_the_word_before_the_name_only() -> None:
+    said = "“We value your support,” RIA {} Putin as saying."
+    for verb in ("quoted", "was quoting", "quotes", "quoted \n "):
+        assert _attribute(said.format(verb), NAMES) == [("We value your support,", "e1")], verb
+    for verb in ("misquoted", "quoted the aide of", "quote"):
+        assert _attribute(said.format(verb), NAMES) == [("We value your support,", None)], verb
+
+
+def test_a_sentence_of_many_quotes_and_names_is_searched_near_each_name(monkeypatch: MonkeyPatch) -> None:
+    """One sentence of a whole page (no full stop: a transcript, a page sent as text) holds
+    thousands of quotes and names; each name is checked for "quoted" just before it, not by
+    searching the sentence from its start (quadratic in the sentence: minutes on real pages)."""
+    searched: list[int] = []
+    pattern = quotes._QUOTED
+
+    class Counting:
+        def search(self, text: str, start: int, end: int) -> re.Match[str] | None:
+            searched.append(end - start)
+            return pattern.search(text, start, end)
+
+    monkeypatch.setattr(quotes, "_QUOTED", Counting())
+    text = " ".join(f"RIA quoted Putin as saying “we will meet again {i} times”, and" for i in range(300))
+    found = _attribute(text, NAMES)
+    assert len(found) == 300 and {speaker for _, speaker in found} == {"e1"}
+    assert searched and max(searched) <= len("quoting ")
 
 
 def test_speaker_before_the_quote_in_the_same_sentence() -> None:

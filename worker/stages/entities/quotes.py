@@ -136,11 +136,21 @@ def _quoted_as_saying(text: str, sentence: tuple[int, int], mentions: list[Locat
     for mention in mentions:
         if not sentence[0] <= mention.start < sentence[1]:
             continue
-        if _QUOTED.search(text, sentence[0], mention.start) and _QUOTED_AS_SAYING.match(
-            text, mention.end, sentence[1]
+        if _QUOTED_AS_SAYING.match(text, mention.end, sentence[1]) and _quoted_before(
+            text, sentence[0], mention.start
         ):
             return mention.entity_id
     return None
+
+
+def _quoted_before(text: str, start: int, position: int) -> bool:
+    """Whether "quoted", "quotes" or "quoting" and spaces end ``text[start:position]``: searched
+    from the space run's start less the longest word, not from ``start`` (a sentence of a whole
+    page has thousands of mentions and quotes: searching it for each took minutes)."""
+    spaces = position
+    while spaces > start and text[spaces - 1].isspace():
+        spaces -= 1
+    return _QUOTED.search(text, max(start, spaces - len("quoting")), position) is not None
 
 
 def _before_open(
