@@ -1,10 +1,11 @@
 """Quotations and their speakers, on handmade mentions (no model)."""
 
 import re
+from collections.abc import Iterator
 
 from pytest import MonkeyPatch
 
-from worker.stages.entities import quotes
+from worker.stages.entities import quote_pronouns, quotes
 from worker.stages.entities.quotes import Located, find_quotes
 
 
@@ -67,6 +68,27 @@ def test_a_sentence_of_many_quotes_and_names_is_searched_near_each_name(monkeypa
     found = _attribute(text, NAMES)
     assert len(found) == 300 and {speaker for _, speaker in found} == {"e1"}
     assert searched and max(searched) <= len("quoting ")
+
+
+def test_a_paragraph_of_many_pronoun_quotes_is_scanned_for_names_once(monkeypatch: MonkeyPatch) -> None:
+    """Names the model missed are looked for once per paragraph, not once per "he said"."""
+    scans: list[tuple[int, int]] = []
+    pattern = quote_pronouns._PAIR
+
+    class Counting:
+        def finditer(self, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+            scans.append((start, end))
+            return pattern.finditer(text, start, end)
+
+    monkeypatch.setattr(quote_pronouns, "_PAIR", Counting())
+    one = " ".join(f"Kim met officials. “We will meet again {i} times,” he said." for i in range(300))
+    two = "Kim met Helen Price. “We agreed on almost everything,” he said. “We will be back soon,” he added."
+    text = f"{one}\n\n{two}"
+    kim = [Located(m.start(), m.end(), "e2", "PERSON") for m in re.finditer("Kim", text)]
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.”]+(?:”[^.]+)?\.", text)]
+    found = find_quotes(text, sentences, kim)
+    assert [quote.speaker for quote in found] == ["e2"] * 300 + [None, None]  # Helen Price: two people
+    assert len(scans) == len(set(scans)) <= 2
 
 
 def test_speaker_before_the_quote_in_the_same_sentence() -> None:

@@ -23,7 +23,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from worker.stages.entities.mentions import looks_like_a_person
+from worker.stages.entities.quote_pronouns import GAP, PronounSpeakers
 
 MIN_WORDS = 3
 _VERBS = (
@@ -62,7 +62,6 @@ SPEECH = {
         ),
     ),
 }
-_GAP = re.compile(r"[\s,:;.!?–—-]*")
 _QUOTED_AS_SAYING = re.compile(r"\s+as\s+(?:saying|telling|writing)\b")
 _QUOTED = re.compile(r"\bquot(?:ed|es|ing)\s+$")
 _PAIRS = (
@@ -71,7 +70,6 @@ _PAIRS = (
     re.compile(r"«[\s\u00a0\u202f]*([^«»\n]*[^«»\s\u00a0\u202f])[\s\u00a0\u202f]*»"),
 )
 _WORD = re.compile(r"\w+")
-_PAIR = re.compile(r"(?<![\w'’-])[A-Z][a-z]+ [A-Z][a-z]+(?![\w'’-])")
 
 
 @dataclass(frozen=True)
@@ -109,11 +107,11 @@ def _mention_at(mentions: list[Located], start: int) -> Located | None:
 
 def _after_close(text: str, close: int, limit: int, mentions: list[Located], speech: Speech) -> str | None:
     """ "…,” said Putin" or "…,” Kim said" straight after the closing mark."""
-    cursor = _GAP.match(text, close, limit)
+    cursor = GAP.match(text, close, limit)
     position = cursor.end() if cursor is not None else close
     verb = speech.verb.match(text, position, limit)
     if verb is not None:
-        after_verb = _GAP.match(text, verb.end(), limit)
+        after_verb = GAP.match(text, verb.end(), limit)
         spot = after_verb.end() if after_verb is not None else verb.end()
         mention = next((m for m in mentions if spot <= m.start <= spot + 30 and m.end <= limit), None)
         if mention is not None and not re.search(r"[,.;:]", text[spot : mention.start]):
@@ -165,38 +163,6 @@ def _before_open(
     return speaker
 
 
-def _untagged_people(text: str, start: int, end: int, mentions: list[Located]) -> set[str]:
-    """Names the model missed that still read as people's ("Helen Price"): they make it ambiguous."""
-    found = set()
-    for match in _PAIR.finditer(text, start, end):
-        a, b = match.span()
-        if looks_like_a_person(match.group()) and not any(m.start < b and a < m.end for m in mentions):
-            found.add(f"untagged:{match.group()}")
-    return found
-
-
-def _pronoun_speaker(
-    text: str, open_: int, close: int, limit: int, mentions: list[Located], *, speech: Speech
-) -> str | None:
-    """ "…,” he said": the one person named before the quote in its paragraph, else in the one before."""
-    cursor = _GAP.match(text, close, limit)
-    if speech.pronoun_verb.match(text, cursor.end() if cursor is not None else close, limit) is None:
-        return None
-    cut = text.rfind("\n\n", 0, open_)
-    windows = [cut + 2 if cut >= 0 else 0]
-    if cut >= 0:
-        before = text.rfind("\n\n", 0, cut)
-        windows.append(before + 2 if before >= 0 else 0)
-    for start in windows:
-        inside = [m for m in mentions if start <= m.start and m.end <= open_]
-        people = {m.entity_id for m in inside if m.label == "PERSON"}
-        people |= _untagged_people(text, start, open_, inside)
-        if people:
-            only = people.pop() if len(people) == 1 else None
-            return None if only is None or only.startswith("untagged:") else only
-    return None
-
-
 def _closing_mark_end(text: str, end: int) -> int:
     """Just past the closing mark of a quotation whose inner text ends at ``end`` (« … » may pad)."""
     position = end
@@ -235,6 +201,7 @@ def find_quotes(
     mentions = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in mentions]
     lookup = _Sentences(sentences)
+    pronouns = None if speech is None else PronounSpeakers(text, mentions, speech.pronoun_verb)
     found = []
     for start, end in _quotation_spans(text):
         opening = lookup.of(start - 1, (start - 1, end + 1))
@@ -252,7 +219,7 @@ def find_quotes(
             _after_close(text, close, limit, nearby, speech)
             or (_quoted_as_saying(text, (opening[0], limit), nearby) if language == "en" else None)
             or _before_open(text, opening[0], _opening_mark_start(text, start), nearby, speech)
-            or _pronoun_speaker(text, _opening_mark_start(text, start), close, limit, mentions, speech=speech)
+            or (pronouns.speaker(_opening_mark_start(text, start), close, limit) if pronouns else None)
         )
         found.append(FoundQuote(start, end, speaker))
     return found
