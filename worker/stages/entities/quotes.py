@@ -101,11 +101,26 @@ def _quotation_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _mention_at(mentions: list[Located], start: int) -> Located | None:
-    return next((m for m in mentions if m.start == start), None)
+@dataclass(frozen=True)
+class _Nearby:
+    """The mentions of a quotation's sentence, sorted by start, and their starts (for bisection:
+    a sentence of a whole page holds thousands of mentions and quotes)."""
+
+    mentions: list[Located]
+    starts: list[int]
+
+    def first_from(self, position: int, *, within: int, limit: int) -> Located | None:
+        """The first mention starting in ``[position, position + within]`` and ending by ``limit``."""
+        for index in range(bisect_left(self.starts, position), len(self.mentions)):
+            mention = self.mentions[index]
+            if mention.start > position + within:
+                break
+            if mention.end <= limit:
+                return mention
+        return None
 
 
-def _after_close(text: str, close: int, limit: int, mentions: list[Located], speech: Speech) -> str | None:
+def _after_close(text: str, close: int, limit: int, nearby: _Nearby, speech: Speech) -> str | None:
     """ "…,” said Putin" or "…,” Kim said" straight after the closing mark."""
     cursor = GAP.match(text, close, limit)
     position = cursor.end() if cursor is not None else close
@@ -113,11 +128,11 @@ def _after_close(text: str, close: int, limit: int, mentions: list[Located], spe
     if verb is not None:
         after_verb = GAP.match(text, verb.end(), limit)
         spot = after_verb.end() if after_verb is not None else verb.end()
-        mention = next((m for m in mentions if spot <= m.start <= spot + 30 and m.end <= limit), None)
+        mention = nearby.first_from(spot, within=30, limit=limit)
         if mention is not None and not re.search(r"[,.;:]", text[spot : mention.start]):
             return mention.entity_id
         return None
-    mention = _mention_at(mentions, position)
+    mention = nearby.first_from(position, within=0, limit=len(text))
     if mention is not None and speech.verb.match(text, _space_end(text, mention.end), limit):
         return mention.entity_id
     return None
@@ -151,16 +166,13 @@ def _quoted_before(text: str, start: int, position: int) -> bool:
     return _QUOTED.search(text, max(start, spaces - len("quoting")), position) is not None
 
 
-def _before_open(
-    text: str, sentence_start: int, open_: int, mentions: list[Located], speech: Speech
-) -> str | None:
+def _before_open(text: str, open_: int, nearby: _Nearby, speech: Speech) -> str | None:
     """ "Kim said … “…”": the last mention in the sentence directly followed by a speech verb."""
-    speaker = None
-    for mention in mentions:
-        inside = sentence_start <= mention.start and mention.end <= open_
-        if inside and speech.verb.match(text, _space_end(text, mention.end), open_):
-            speaker = mention.entity_id
-    return speaker
+    for index in range(bisect_left(nearby.starts, open_) - 1, -1, -1):
+        mention = nearby.mentions[index]
+        if mention.end <= open_ and speech.verb.match(text, _space_end(text, mention.end), open_):
+            return mention.entity_id
+    return None
 
 
 def _closing_mark_end(text: str, end: int) -> int:
@@ -202,6 +214,7 @@ def find_quotes(
     starts = [m.start for m in mentions]
     lookup = _Sentences(sentences)
     pronouns = None if speech is None else PronounSpeakers(text, mentions, speech.pronoun_verb)
+    as_saying: dict[tuple[int, int], str | None] = {}  # per sentence: it does not depend on the quote
     found = []
     for start, end in _quotation_spans(text):
         opening = lookup.of(start - 1, (start - 1, end + 1))
@@ -214,11 +227,15 @@ def find_quotes(
             found.append(FoundQuote(start, end, None))
             continue
         close = _closing_mark_end(text, end)
-        nearby = mentions[bisect_left(starts, opening[0]) : bisect_left(starts, limit)]
+        low, high = bisect_left(starts, opening[0]), bisect_left(starts, limit)
+        nearby = _Nearby(mentions[low:high], starts[low:high])
+        window = (opening[0], limit)
+        if language == "en" and window not in as_saying:
+            as_saying[window] = _quoted_as_saying(text, window, nearby.mentions)
         speaker = (
             _after_close(text, close, limit, nearby, speech)
-            or (_quoted_as_saying(text, (opening[0], limit), nearby) if language == "en" else None)
-            or _before_open(text, opening[0], _opening_mark_start(text, start), nearby, speech)
+            or as_saying.get(window)
+            or _before_open(text, _opening_mark_start(text, start), nearby, speech)
             or (pronouns.speaker(_opening_mark_start(text, start), close, limit) if pronouns else None)
         )
         found.append(FoundQuote(start, end, speaker))
