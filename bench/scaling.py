@@ -1,0 +1,115 @@
+"""How the stages' time grows with an article's length, on bodies built to stress each rule.
+
+    python -m bench.scaling [--sizes 250 500 1000 2000]
+
+Each shape is a plain-text body of N units; it goes through the stages in this process (clean,
+entities, summarise, as ``newsflow process`` runs them), and the CPU seconds are printed per size
+with the growth per doubling of N: 2 is linear, 4 quadratic, 8 cubic. The shapes:
+
+- ``paragraphs``: N short news paragraphs, each naming people and places (the ordinary case);
+- ``pronoun quotes``: one paragraph of N sentences naming two people, each with a quotation
+  ending "…,” he said" (the pronoun rule looks back through the paragraph for the people named);
+- ``quotes, 1 sentence``: one sentence of N clauses "Anna Berg told Tom Hale “…” and" (the
+  rules that look for a speaker anywhere in the quotation's sentence);
+- ``quoted as saying``: one sentence of N clauses "RIA quoted Anna Berg as saying “…”";
+- ``one sentence``: N clauses naming people, joined by commas with no full stop.
+
+A page sent as plain text, a transcript or a live blog can hold thousands of such units. The
+bodies are generated here, from fixed name lists. Results go to bench/results/scaling.json.
+"""
+
+import argparse
+import time
+from collections.abc import Callable
+from itertools import pairwise
+
+from bench.common import write_results
+from schemas import RawArticle
+from worker.config import Settings
+from worker.pipeline import process_in_process
+
+PEOPLE = ("Anna Berg", "Tom Hale", "Ruth Okafor", "Sam Ortiz", "Maya Patel", "Owen Clarke")
+PLACES = ("Leeds", "Cardiff", "Glasgow", "Norwich", "Bristol", "Exeter")
+
+
+def _paragraphs(n: int) -> str:
+    return "\n\n".join(
+        f"{PEOPLE[i % 6]} said on Monday that the council in {PLACES[i % 5]} would spend {i + 2} million"
+        f" pounds on roads. {PEOPLE[(i + 1) % 6]} disagreed with the plan."
+        for i in range(n)
+    )
+
+
+def _pronoun_quotes(n: int) -> str:
+    return " ".join(
+        f"{PEOPLE[i % 6]} met {PEOPLE[(i + 1) % 6]} in {PLACES[i % 6]}."
+        f" “We will meet again on day {i},” he said."
+        for i in range(n)
+    )
+
+
+def _quotes_in_one_sentence(n: int) -> str:
+    return (
+        " and ".join(
+            f"{PEOPLE[i % 6]} told {PEOPLE[(i + 1) % 6]} “talks went well on day {i}”" for i in range(n)
+        )
+        + "."
+    )
+
+
+def _quoted_as_saying(n: int) -> str:
+    return (
+        "Reports from the capital, "
+        + ", ".join(f"RIA quoted {PEOPLE[i % 6]} as saying “talks went well on day {i}”" for i in range(n))
+        + "."
+    )
+
+
+def _one_sentence(n: int) -> str:
+    return ", ".join(f"{PEOPLE[i % 6]} met officials in {PLACES[i % 6]} on day {i}" for i in range(n)) + "."
+
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "paragraphs": _paragraphs,
+    "pronoun quotes": _pronoun_quotes,
+    "quotes, 1 sentence": _quotes_in_one_sentence,
+    "quoted as saying": _quoted_as_saying,
+    "one sentence": _one_sentence,
+}
+
+
+def seconds(text: str, settings: Settings) -> float:
+    """CPU seconds of the stages on ``text``."""
+    started = time.process_time()
+    process_in_process(RawArticle(text=text), settings)
+    return time.process_time() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time every shape at every size; print seconds and the growth per doubling."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000, 2000])
+    args = parser.parse_args(argv)
+    settings = Settings()
+    seconds(_paragraphs(3), settings)  # loads the model
+    results: dict[str, dict[str, float]] = {}
+    for name, shape in SHAPES.items():
+        row = {str(size): round(seconds(shape(size), settings), 3) for size in args.sizes}
+        results[name] = row
+        times = list(row.values())
+        growth = [later / earlier for earlier, later in pairwise(times) if earlier > 0]
+        chars = len(shape(args.sizes[-1]))
+        print(
+            f"{name:<19} "
+            + "  ".join(f"N={size}: {row[str(size)]:.3f} s" for size in args.sizes)
+            + f"   growth per doubling {' '.join(f'{g:.2f}' for g in growth)}"
+            + f"   ({chars:,} characters at the largest)"
+        )
+    path = write_results("scaling", {"sizes": args.sizes, "cpu_seconds": results})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
