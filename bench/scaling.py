@@ -1,6 +1,6 @@
 """How the stages' time grows with an article's length, on bodies built to stress each rule.
 
-    python -m bench.scaling [--sizes 250 500 1000 2000]
+    python -m bench.scaling [--sizes 250 500 1000 2000] [--shapes NAME ...]
 
 Each shape is a plain-text body of N units; it goes through the stages in this process (clean,
 entities, summarise, as ``newsflow process`` runs them), and the CPU seconds are printed per size
@@ -91,11 +91,13 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000, 2000])
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
     args = parser.parse_args(argv)
     settings = Settings()
     seconds(_paragraphs(3), settings)  # loads the model
     results: dict[str, dict[str, float]] = {}
-    for name, shape in SHAPES.items():
+    for name in args.shapes:
+        shape = SHAPES[name]
         row = {str(size): round(seconds(shape(size), settings), 3) for size in args.sizes}
         results[name] = row
         times = list(row.values())
