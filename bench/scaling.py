@@ -12,7 +12,8 @@ with the growth per doubling of N: 2 is linear, 4 quadratic, 8 cubic. The shapes
 - ``quotes, 1 sentence``: one sentence of N clauses "Anna Berg told Tom Hale “…” and" (the
   rules that look for a speaker anywhere in the quotation's sentence);
 - ``quoted as saying``: one sentence of N clauses "RIA quoted Anna Berg as saying “…”";
-- ``one sentence``: N clauses naming people, joined by commas with no full stop.
+- ``one sentence``: N clauses naming people, joined by commas with no full stop;
+- ``symbol run``: a run of 10 N opening brackets between two sentences (junk a page may hold).
 
 A page sent as plain text, a transcript or a live blog can hold thousands of such units. The
 bodies are generated here, from fixed name lists. Results go to bench/results/scaling.json.
@@ -69,12 +70,17 @@ def _one_sentence(n: int) -> str:
     return ", ".join(f"{PEOPLE[i % 6]} met officials in {PLACES[i % 6]} on day {i}" for i in range(n)) + "."
 
 
+def _symbol_run(n: int) -> str:
+    return f"Anna Berg met officials in Leeds. {'(' * (10 * n)} Tom Hale left on Monday."
+
+
 SHAPES: dict[str, Callable[[int], str]] = {
     "paragraphs": _paragraphs,
     "pronoun quotes": _pronoun_quotes,
     "quotes, 1 sentence": _quotes_in_one_sentence,
     "quoted as saying": _quoted_as_saying,
     "one sentence": _one_sentence,
+    "symbol run": _symbol_run,
 }
 
 

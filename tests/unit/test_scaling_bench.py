@@ -13,6 +13,7 @@ def test_each_shape_holds_n_units() -> None:
         "quotes, 1 sentence": " told ",
         "quoted as saying": " quoted ",
         "one sentence": " met ",
+        "symbol run": "((((((((((",
     }
     for name, shape in SHAPES.items():
         small, large = shape(4).count(counts[name]), shape(8).count(counts[name])

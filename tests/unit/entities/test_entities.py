@@ -9,7 +9,7 @@ from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.clean import clean
 from worker.stages.entities import analyse
-from worker.stages.entities.spans import chunk_text, entity_key, trim_span
+from worker.stages.entities.spans import chunk_text, entity_key, parseable, trim_span
 
 
 def _article(text: str) -> CleanArticle:
@@ -133,6 +133,21 @@ def test_chunks_never_exceed_the_models_max_length(ruler_nlp: Language) -> None:
     finally:
         ruler_nlp.max_length = limit
     assert next(e for e in result.entities if e.name == "Ada Lovelace").count == 100
+
+
+def test_runs_of_symbols_are_read_as_spaces_with_offsets_kept(ruler_nlp: Language) -> None:
+    run = "(" * 5_000 + "“”" * 100 + "🙂" * 200 + "(." * 100  # split one character at a time
+    text = f"Ada Lovelace met envoys. {run} Lovelace left on Monday."
+    masked = parseable(text)
+    assert len(masked) == len(text) and masked == text.replace(run, " " * len(run))
+    assert len(ruler_nlp.make_doc(masked)) < 20  # the run is one token, not 5,600
+    result = analyse(_article(text), ruler_nlp)
+    lovelace = next(e for e in result.entities if e.name == "Ada Lovelace")
+    assert lovelace.count == 2
+    assert [result.text[m.start : m.end] for m in lovelace.mentions] == ["Ada Lovelace", "Lovelace"]
+    # leaders and rules of dots or hyphens, and shorter runs, are read as they are
+    for kept in ("Cheltenham win. " + "." * 75 + " Barnet", "-" * 80, "a " + "(" * 63 + " b", "x_y" * 40):
+        assert parseable(kept) == kept
 
 
 def test_span_helpers() -> None:
