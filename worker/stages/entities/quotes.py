@@ -119,6 +119,11 @@ class _Nearby:
                 return mention
         return None
 
+    def at(self, position: int) -> Located | None:
+        """The first mention starting at ``position``."""
+        index = bisect_left(self.starts, position)
+        return self.mentions[index] if index < len(self.starts) and self.starts[index] == position else None
+
 
 def _after_close(text: str, close: int, limit: int, nearby: _Nearby, speech: Speech) -> str | None:
     """ "…,” said Putin" or "…,” Kim said" straight after the closing mark."""
@@ -132,7 +137,7 @@ def _after_close(text: str, close: int, limit: int, nearby: _Nearby, speech: Spe
         if mention is not None and not re.search(r"[,.;:]", text[spot : mention.start]):
             return mention.entity_id
         return None
-    mention = nearby.first_from(position, within=0, limit=len(text))
+    mention = nearby.at(position)
     if mention is not None and speech.verb.match(text, _space_end(text, mention.end), limit):
         return mention.entity_id
     return None
