@@ -78,6 +78,14 @@ def test_an_html_page_sent_as_text_is_extracted_as_a_page(opening: str) -> None:
     assert caught.value.reason is ErrorReason.TOO_LARGE
 
 
+def test_a_page_nested_deeper_than_libxml2s_default_limit_keeps_its_text() -> None:
+    # a div left open in every paragraph: 600 levels, where libxml2 stops at 256 by default
+    paragraphs = [f"{ENGLISH} It was item {i} on the agenda." for i in range(600)]
+    html = "<html><body><article><h1>Budget passes</h1>" + "".join(f"<div>{p}" for p in paragraphs)
+    article = clean(RawArticle(html=html + "</article></body></html>"), SETTINGS)
+    assert "It was item 0 on" in article.text and "It was item 599 on the agenda." in article.text
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [

@@ -17,6 +17,8 @@ from typing import Any, Final, Literal
 import trafilatura
 from trafilatura.readability_lxml import Document as Readability
 
+from worker.stages.clean.markup import load_page
+
 # "fast" is precision mode without trafilatura's own fallback comparisons (its readability port
 # and jusText): half the time, and the chain has its own fallbacks.
 Mode = Literal["fast", "precision", "default", "recall"]
@@ -71,7 +73,7 @@ def from_readability(tree: Any) -> Candidate:  # an lxml HtmlElement
     """readability's body (its best-scored block and siblings) as lines of text."""
     try:
         summary = Readability(copy.deepcopy(tree), min_text_length=_MIN_TEXT).summary()
-        root = trafilatura.utils.load_html(f"<html><body>{summary}</body></html>")
+        root = load_page(f"<html><body>{summary}</body></html>")
     except Exception:
         return Candidate("readability", "")
     return Candidate("readability", _block_text(root) if root is not None else "")

@@ -12,7 +12,8 @@ import re
 from typing import Any, Final
 
 from lxml import html as lxml_html
-from trafilatura.utils import load_html
+from lxml.etree import LxmlError
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 # Characters a parser cannot hold (C0 controls but tab and newlines, and DEL): stray bytes in a page.
 _UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -49,9 +50,42 @@ def _after_head(html: str) -> str | None:
     return f"<html><body>{html[found.end() :]}</body></html>" if found else None
 
 
+# trafilatura's parser, with libxml2's limit on depth raised from 256 levels to 2,048 (huge_tree):
+# below the limit it drops what lies deeper without a word, so a page that leaves a tag open in
+# every paragraph (<font>, <b>, <div>) lost its text after the 253rd paragraph.
+_PARSER = lxml_html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    huge_tree=True,
+)
+
+
+def load_page(html: str) -> Any | None:
+    """trafilatura's ``load_html`` for a string, with ``_PARSER``: the tree, or None when the text
+    does not parse or, not saying it is HTML, parses as a single block."""
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    html = repair_faulty_html(html, beginning)
+    try:
+        tree = lxml_html.fromstring(html, parser=_PARSER)
+    except (ValueError, LxmlError):  # a string declaring an encoding is parsed as UTF-8 bytes
+        tree = None
+    if tree is None or len(tree) < 1:
+        try:
+            tree = lxml_html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        except (ValueError, LxmlError):
+            tree = None
+    if tree is not None and dubious and len(tree) < 2:
+        return None
+    return tree
+
+
 def _parse(html: str) -> Any | None:
     try:
-        return load_html(html)
+        return load_page(html)
     except (ValueError, TypeError):
         return None
 
