@@ -4,7 +4,8 @@
 
 Each shape is a plain-text body of N units; it goes through the stages in this process (clean,
 entities, summarise, as ``newsflow process`` runs them), and the CPU seconds are printed per size
-with the growth per doubling of N: 2 is linear, 4 quadratic, 8 cubic. The shapes:
+with the growth per doubling of N: 2 is linear, 4 quadratic, 8 cubic; then, in a pass of its own
+at the largest N, the most memory the stages held at once (``tracemalloc``). The shapes:
 
 - ``paragraphs``: N short news paragraphs, each naming people and places (the ordinary case);
 - ``pronoun quotes``: one paragraph of N sentences naming two people, each with a quotation
@@ -21,6 +22,7 @@ bodies are generated here, from fixed name lists. Results go to bench/results/sc
 
 import argparse
 import time
+import tracemalloc
 from collections.abc import Callable
 from itertools import pairwise
 
@@ -91,6 +93,18 @@ def seconds(text: str, settings: Settings) -> float:
     return time.process_time() - started
 
 
+def peak_mb(text: str, settings: Settings) -> float:
+    """The most memory the stages held at once on ``text``, MB, as ``tracemalloc`` traces it
+    (Python's and numpy's allocations: the model's activations among them); a pass of its own,
+    since tracing slows the code it traces."""
+    tracemalloc.start()
+    try:
+        process_in_process(RawArticle(text=text), settings)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Time every shape at every size; print seconds and the growth per doubling."""
     parser = argparse.ArgumentParser(
@@ -102,10 +116,12 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     seconds(_paragraphs(3), settings)  # loads the model
     results: dict[str, dict[str, float]] = {}
+    peaks: dict[str, float] = {}
     for name in args.shapes:
         shape = SHAPES[name]
         row = {str(size): round(seconds(shape(size), settings), 3) for size in args.sizes}
         results[name] = row
+        peaks[name] = round(peak_mb(shape(args.sizes[-1]), settings), 1)
         times = list(row.values())
         growth = [later / earlier for earlier, later in pairwise(times) if earlier > 0]
         chars = len(shape(args.sizes[-1]))
@@ -113,9 +129,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{name:<19} "
             + "  ".join(f"N={size}: {row[str(size)]:.3f} s" for size in args.sizes)
             + f"   growth per doubling {' '.join(f'{g:.2f}' for g in growth)}"
-            + f"   ({chars:,} characters at the largest)"
+            + f"   ({chars:,} characters at the largest, {peaks[name]:.1f} MB at most)"
         )
-    path = write_results("scaling", {"sizes": args.sizes, "cpu_seconds": results})
+    path = write_results("scaling", {"sizes": args.sizes, "cpu_seconds": results, "peak_traced_mb": peaks})
     print(f"wrote {path}")
 
 

@@ -8,7 +8,7 @@ from schemas import CleanArticle, RawArticle
 from worker.config import Settings
 from worker.nlp import load_nlp
 from worker.stages.clean import clean
-from worker.stages.entities import analyse
+from worker.stages.entities import analyse, spans
 from worker.stages.entities.spans import chunk_text, entity_key, parseable, trim_span
 
 
@@ -133,6 +133,24 @@ def test_chunks_never_exceed_the_models_max_length(ruler_nlp: Language) -> None:
     finally:
         ruler_nlp.max_length = limit
     assert next(e for e in result.entities if e.name == "Ada Lovelace").count == 100
+
+
+def test_a_long_texts_chunks_reach_the_model_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chunk is parsed before the next is read: a batch of chunks holds all their
+    activations at once (a 2 MB article peaked at 2.6 GB in one batch)."""
+    read: list[str] = []
+
+    def reading(chunk: str) -> str:
+        read.append(chunk)
+        return parseable(chunk)
+
+    monkeypatch.setattr(spans, "parseable", reading)
+    text = "\n\n".join(["Ada Lovelace met envoys of the United States in London for talks."] * 300)
+    parsed = spans.parse_chunks(load_nlp(Settings().spacy_model), text, 1_000)
+    for count, (offset, doc) in enumerate(parsed, start=1):
+        assert len(read) <= count + 1  # this chunk and at most the one after it
+        assert text[offset : offset + len(doc.text)] == doc.text
+    assert len(read) > 10
 
 
 def test_runs_of_symbols_are_read_as_spaces_with_offsets_kept(ruler_nlp: Language) -> None:

@@ -134,7 +134,10 @@ def cross_article_key(label: str, name: str) -> str:
 def parse_chunks(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
     """``nlp`` over ``text`` in chunks cut at paragraph breaks: each chunk's offset and its Doc."""
     chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
-    for (offset, _), doc in zip(chunks, nlp.pipe(parseable(chunk) for _, chunk in chunks), strict=True):
+    # One chunk at a time: a batch of them holds every chunk's activations at once (a 2 MB text
+    # peaked at 2.6 GB of RSS in one batch, 0.4 GB chunk by chunk, with the same result).
+    texts = (parseable(chunk) for _, chunk in chunks)
+    for (offset, _), doc in zip(chunks, nlp.pipe(texts, batch_size=1), strict=True):
         yield offset, doc
 
 
