@@ -134,8 +134,9 @@ def cross_article_key(label: str, name: str) -> str:
 def parse_chunks(nlp: Language, text: str, chunk_chars: int) -> Iterator[tuple[int, Doc]]:
     """``nlp`` over ``text`` in chunks cut at paragraph breaks: each chunk's offset and its Doc."""
     chunks = chunk_text(text, min(chunk_chars, nlp.max_length))
-    # One chunk at a time: a batch of them holds every chunk's activations at once (a 2 MB text
-    # peaked at 2.6 GB of RSS in one batch, 0.4 GB chunk by chunk, with the same result).
+    # One chunk at a time: a batch of them holds every chunk's activations at once (a 2 MB text,
+    # 20 chunks: 2.4 GB traced at most in one batch, 0.16 GB chunk by chunk, the same parse;
+    # python -m bench.scaling --sizes 3750 7500 15000 --shapes paragraphs).
     texts = (parseable(chunk) for _, chunk in chunks)
     for (offset, _), doc in zip(chunks, nlp.pipe(texts, batch_size=1), strict=True):
         yield offset, doc
