@@ -53,7 +53,7 @@ def _after_head(html: str) -> str | None:
 # trafilatura's parser, with libxml2's limit on depth raised from 256 levels to 2,048 (huge_tree):
 # past the limit it drops what lies deeper without a word, so a page that leaves a <div> open in
 # every paragraph lost its text after the 253rd. (An inline tag left open, <font> or <b>, still
-# loses it: trafilatura parses its own output again, with the default limit.)
+# loses it, inside trafilatura's extraction.)
 _PARSER = lxml_html.HTMLParser(
     collect_ids=False,
     default_doctype=False,
