@@ -150,10 +150,9 @@ def _space_end(text: str, position: int) -> int:
 
 
 def _quoted_as_saying(text: str, sentence: tuple[int, int], mentions: list[Located]) -> str | None:
-    """ "RIA quoted Putin as saying …": the one quoted is the speaker."""
+    """ "RIA quoted Putin as saying …": the one quoted is the speaker (``mentions``: those
+    starting in the sentence)."""
     for mention in mentions:
-        if not sentence[0] <= mention.start < sentence[1]:
-            continue
         if _QUOTED_AS_SAYING.match(text, mention.end, sentence[1]) and _quoted_before(
             text, sentence[0], mention.start
         ):
@@ -234,12 +233,14 @@ def find_quotes(
         close = _closing_mark_end(text, end)
         low, high = bisect_left(starts, opening[0]), bisect_left(starts, limit)
         nearby = _Nearby(mentions[low:high], starts[low:high])
-        window = (opening[0], limit)
-        if language == "en" and window not in as_saying:
-            as_saying[window] = _quoted_as_saying(text, window, nearby.mentions)
+        speaker = _after_close(text, close, limit, nearby, speech)
+        if speaker is None and language == "en":
+            window = (opening[0], limit)
+            if window not in as_saying:
+                as_saying[window] = _quoted_as_saying(text, window, nearby.mentions)
+            speaker = as_saying[window]
         speaker = (
-            _after_close(text, close, limit, nearby, speech)
-            or as_saying.get(window)
+            speaker
             or _before_open(text, _opening_mark_start(text, start), nearby, speech)
             or (pronouns.speaker(_opening_mark_start(text, start), close, limit) if pronouns else None)
         )
