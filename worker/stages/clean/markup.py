@@ -84,24 +84,17 @@ def load_page(html: str) -> Any | None:
     return tree
 
 
-def _parse(html: str) -> Any | None:
-    try:
-        return load_page(html)
-    except (ValueError, TypeError):
-        return None
-
-
 def parse_page(html: str) -> Any | None:
     """The page's tree (an lxml HtmlElement), repaired when the parse lost the body; None if unparsable."""
     if _UNPARSABLE.search(html):
         html = _UNPARSABLE.sub("", html)
-    tree = _parse(html)
+    tree = load_page(html)
     if tree is not None and not _lost_body(tree):
         return tree
     for repaired in (close_title(html), _after_head(close_title(html))):
         if repaired is None or repaired == html:
             continue
-        candidate = _parse(repaired)
+        candidate = load_page(repaired)
         if candidate is not None and not _lost_body(candidate):
             return candidate
     if tree is None:
