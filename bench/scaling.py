@@ -121,10 +121,11 @@ def main(argv: list[str] | None = None) -> None:
         shape = SHAPES[name]
         row = {str(size): round(seconds(shape(size), settings), 3) for size in args.sizes}
         results[name] = row
-        peaks[name] = round(peak_mb(shape(args.sizes[-1]), settings), 1)
+        largest = shape(args.sizes[-1])
+        peaks[name] = round(peak_mb(largest, settings), 1)
         times = list(row.values())
         growth = [later / earlier for earlier, later in pairwise(times) if earlier > 0]
-        chars = len(shape(args.sizes[-1]))
+        chars = len(largest)
         print(
             f"{name:<19} "
             + "  ".join(f"N={size}: {row[str(size)]:.3f} s" for size in args.sizes)
