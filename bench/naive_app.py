@@ -13,8 +13,9 @@ from spacy.language import Language
 
 from worker.config import Settings
 
-BROKER = os.environ.get("NAIVE_REDIS_URL", "redis://127.0.0.1:6379/14")
-QUEUE = os.environ.get("NAIVE_QUEUE", "naive")
+BROKER = os.environ.get("BASELINE_REDIS_URL", "redis://127.0.0.1:6379/14")
+QUEUE = os.environ.get("BASELINE_QUEUE", "naive")
+TASK = "naive.process"
 
 app = Celery("naive", broker=BROKER)
 app.conf.update(
@@ -40,7 +41,7 @@ def _client() -> redis.Redis:
     return redis.Redis.from_url(BROKER)
 
 
-@app.task(name="naive.process")
+@app.task(name=TASK)
 def process(article_id: str, text: str, channel: str) -> None:
     """Everything in one task, then PUBLISH the result and record its time."""
     import json

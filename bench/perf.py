@@ -1,12 +1,17 @@
-"""Throughput, latency and memory: bare spaCy, the stages in-process, a naive Celery task, newsflow.
+"""Throughput, latency and memory: bare spaCy, the stages in-process, a naive Celery task, Celery
+and Redis alone, newsflow.
 
     python -m bench.perf [--articles N] [--soak N]     (or: newsflow bench ...)
 
 Everything is measured in one run on the same articles and printed side by side, with the
-ratios the project's goals are stated in; results go to bench/results/perf.json.
+ratios the project's goals are stated in, and the best each of two goals allows on this machine
+(``BOUNDS``): the stages alone in two processes against the bare model, and the stages with
+nothing but Celery's and Redis's own path for one article (``bench/floor_app.py``) against the
+stages in-process. Results go to bench/results/perf.json.
 """
 
 import argparse
+import importlib
 import json
 import os
 import random
@@ -207,20 +212,38 @@ def newsflow_worker(settings: Settings, app: Celery, concurrency: int) -> Iterat
         yield process
 
 
-def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
-    """(c) one Celery task per article with the full pipeline, doing everything."""
-    from bench.naive_app import app as naive
+@dataclass(frozen=True)
+class Baseline:
+    """A hand-written Celery app in ``bench/`` (its ``app`` and its one task, ``TASK``, called with
+    an article's id, its text and a channel) that records each article's end in the hash
+    ``<channel>:done``, and the name of its rows."""
 
-    channel = f"naive-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "NAIVE_REDIS_URL": redis_url, "NAIVE_QUEUE": channel}
-    naive.conf.broker_url = redis_url
+    module: str
+    name: str
+
+
+NAIVE = Baseline("bench.naive_app", "(c) naive Celery task")
+FLOOR = Baseline("bench.floor_app", "(f) Celery and Redis alone, a task that only publishes")
+
+
+def celery_baseline(
+    baseline: Baseline, redis_url: str, texts: list[str], concurrency: int, idle_samples: int = 0
+) -> tuple[Run, list[float]]:
+    """One of the hand-written Celery apps on the articles; with ``idle_samples``, first that many
+    one-at-a-time latencies (ms), spaced as (d)'s idle samples are."""
+    module = importlib.import_module(baseline.module)
+    app: Celery = module.app
+    channel = f"{module.TASK.split('.')[0]}-{uuid.uuid4().hex[:8]}"
+    done = f"{channel}:done"
+    env = {**os.environ, "BASELINE_REDIS_URL": redis_url, "BASELINE_QUEUE": channel}
+    app.conf.broker_url = redis_url
     node = f"{channel}@localhost"
     command = [
         sys.executable,
         "-m",
         "celery",
         "-A",
-        "bench.naive_app",
+        baseline.module,
         "worker",
         "-c",
         str(concurrency),
@@ -235,27 +258,38 @@ def naive_celery(redis_url: str, texts: list[str], concurrency: int) -> Run:
         "WARNING",
     ]
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    with worker(command, env, lambda: bool(naive.control.ping(destination=[node], timeout=0.5))) as process:
-        naive.send_task("naive.process", args=["warm", texts[0], channel], queue=channel)  # load the model
-        _wait(lambda: client.hlen(f"{channel}:done") >= 1, 120)
+
+    def send(article_id: str, text: str) -> None:
+        app.send_task(module.TASK, args=[article_id, text, channel], queue=channel)
+
+    idle: list[float] = []
+    with worker(command, env, lambda: bool(app.control.ping(destination=[node], timeout=0.5))) as process:
+        send("warm", texts[0])  # the naive task loads its model
+        _wait(lambda: client.hlen(done) >= 1, 120)
         for _ in range(concurrency):
-            naive.send_task("naive.process", args=["warm", texts[0], channel], queue=channel)
+            send("warm", texts[0])
         time.sleep(3)
+        for i in range(idle_samples):
+            article_id = f"idle-{i}"
+            sent = int(time.time() * 1000)  # whole ms, as the recorded end and (d)'s marks
+            send(article_id, texts[i % len(texts)])
+            _wait(lambda aid=article_id: bool(client.hexists(done, aid)), 60)  # type: ignore[misc]
+            idle.append(float(client.hget(done, article_id) or 0) - sent)
+            time.sleep(_POLL_S)  # as far apart as (d)'s samples: the poll, then the paired run's pause
         submitted: dict[str, float] = {}
         with RssSampler(process.pid) as rss:
             started = time.perf_counter()
             for i, text in enumerate(texts):
                 article_id = f"n{i}"
-                submitted[article_id] = time.time() * 1000
-                naive.send_task("naive.process", args=[article_id, text, channel], queue=channel)
-            _wait(lambda: client.hlen(f"{channel}:done") >= len(texts) + 1, 1800)
+                submitted[article_id] = int(time.time() * 1000)
+                send(article_id, text)
+            _wait(lambda: client.hlen(done) >= len(texts) + 1 + idle_samples, 1800)
             seconds = time.perf_counter() - started
-        done = client.hgetall(f"{channel}:done")
-    client.delete(f"{channel}:done", channel)
-    latencies = [float(done[k]) - v for k, v in submitted.items() if k in done]
-    return Run.through_worker(
-        f"(c) naive Celery task, {concurrency} processes", texts, seconds, latencies, rss
-    )
+        ended = client.hgetall(done)
+    client.delete(done, channel)
+    latencies = [float(ended[k]) - v for k, v in submitted.items() if k in ended]
+    name = f"{baseline.name}, {concurrency} processes"
+    return Run.through_worker(name, texts, seconds, latencies, rss), idle
 
 
 _POLL_S = 0.05
@@ -552,6 +586,15 @@ GOALS = {
     "d2_over_d2_blis": "none",  # the matrices multiplied as chosen (worker/matmul.py) against BLIS
     "d2_over_d2_thinc_encoders": "none",  # the token encoders fused (worker/encoder.py) against thinc
 }
+# What the goal's ratio could be at best, whatever newsflow did beyond its stages' own work.
+BOUNDS = {
+    # (d, 2) / (e) if two processes ran the stages in-process, perfectly in parallel, with no
+    # Redis, Celery or producer: 2 x (b) / (e).
+    "twice_b_over_e": "d2_over_e_articles_per_s",
+    # The idle ratio of a pipeline that added to the stages in-process only what Celery and Redis
+    # take to carry one message and publish: (paired (b) + (f)'s idle p50) / paired (b).
+    "idle_floor_over_b_paired": "idle_p50_d_over_b_paired",
+}
 # The ratios of (d, 2) to the runs after the first six of a round: (e), (e0), (d, 2) on BLIS and
 # (d, 2) with thinc's encoders, in ``one_round``'s order.
 AGAINST_D2 = (
@@ -572,6 +615,8 @@ class Round:
     with_metrics: Run | None = None  # (d) 2 processes again, serving and scraped for metrics
     idle_parts: list[dict[str, float]] = field(default_factory=list)  # of idle_ms (latency_parts)
     idle_unfused_parts: list[dict[str, float]] = field(default_factory=list)
+    floor: Run | None = None  # (f) Celery and Redis alone
+    floor_idle_ms: list[float] = field(default_factory=list)
 
     def b_p50_ms(self) -> float:
         """(b)'s median latency on the articles the idle samples sent (the first ones, in turn)."""
@@ -596,8 +641,14 @@ class Round:
         # (d, 2) against each of the runs after the first six that the round has.
         against = zip(AGAINST_D2, rest, strict=False)  # a round may lack the last runs
         ratios |= {name: round(d2.per_second / run.per_second, 3) for name, run in against}
+        if rest:  # (e): the bound the stages alone set on its ratio
+            ratios["twice_b_over_e"] = round(2 * self.runs[1].per_second / rest[0].per_second, 3)
         if any(PAIRED in s for s in self.idle_parts):
-            ratios["idle_p50_d_over_b_paired"] = round(percentile(self.idle_ms, 50) / self.paired_p50_ms(), 3)
+            paired = self.paired_p50_ms()
+            ratios["idle_p50_d_over_b_paired"] = round(percentile(self.idle_ms, 50) / paired, 3)
+            if self.floor_idle_ms:
+                floor = percentile(self.floor_idle_ms, 50)
+                ratios["idle_floor_over_b_paired"] = round((paired + floor) / paired, 3)
         if self.with_metrics:
             ratios["metrics_d2_over_d2"] = round(self.with_metrics.per_second / d2.per_second, 3)
         return ratios
@@ -630,7 +681,7 @@ def _breakdown_table(breakdown: dict[str, dict[str, float]]) -> Table:
 
 
 def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples: int) -> Round:
-    """(a), (b), (c), (d) with 1 and 2 processes, (d) 2 processes without fusion, (e), (e0),
+    """(a), (b), (c), (f), (d) with 1 and 2 processes, (d) 2 processes without fusion, (e), (e0),
     (d) 2 processes with BLIS multiplying the model's matrices and with thinc running its
     token encoders layer by layer."""
     bodies = [text.strip().partition("\n\n")[2] or text for text in texts]
@@ -638,7 +689,8 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
     e = bare_stage_model(settings, bodies)
     e0 = bare_stage_model(settings, bodies, "spacy")
     b = in_process(settings, texts)
-    c = naive_celery(redis_url, texts, 2)
+    c, _ = celery_baseline(NAIVE, redis_url, texts, 2)
+    f, floor_idle = celery_baseline(FLOOR, redis_url, texts, 2, idle_samples)
     d1, idle_parts = newsflow(redis_url, texts, 1, idle_samples=idle_samples)
     d2, _ = newsflow(redis_url, texts, 2)
     d2_metrics, _ = newsflow(redis_url, texts, 2, metrics=True)  # right after d2: the same load
@@ -652,6 +704,8 @@ def one_round(settings: Settings, redis_url: str, texts: list[str], idle_samples
         d2_metrics,
         idle_parts,
         unfused_parts,
+        f,
+        floor_idle,
     )
 
 
@@ -787,23 +841,28 @@ def main(argv: list[str] | None = None) -> int:
             sorted((r.runs[i] for r in rounds), key=lambda run: run.per_second)[len(rounds) // 2]
             for i in range(len(rounds[0].runs))
         ]
-        console.print(_table([*middle, *(r.with_metrics for r in rounds[:1] if r.with_metrics)]))
+        floors = sorted((r.floor for r in rounds if r.floor), key=lambda run: run.per_second)
+        extra = [*(r.with_metrics for r in rounds[:1] if r.with_metrics), *floors[len(floors) // 2 :][:1]]
+        console.print(_table([*middle, *extra]))
         # A ratio some round lacks (no idle samples, say) is left out.
         ratios = {
-            name: _median([r[name] for r in per_round]) for name in GOALS if all(name in r for r in per_round)
+            name: _median([r[name] for r in per_round])
+            for name in (*GOALS, *BOUNDS)
+            if all(name in r for r in per_round)
         }
         for name, value in ratios.items():
             spread = sorted(r[name] for r in per_round)
-            console.print(
-                f"{name:34s} {value:.3f}   (goal {GOALS[name]}; rounds {spread[0]:.3f}..{spread[-1]:.3f})"
-            )
+            what = f"goal {GOALS[name]}" if name in GOALS else f"best {BOUNDS[name]}"
+            console.print(f"{name:34s} {value:.3f}   ({what}; rounds {spread[0]:.3f}..{spread[-1]:.3f})")
         idle = _median([percentile(r.idle_ms, 50) for r in rounds])
         idle_unfused = _median([percentile(r.idle_unfused_ms, 50) for r in rounds])
         b_p50 = _median([r.b_p50_ms() for r in rounds])
         paired = _median([r.paired_p50_ms() for r in rounds])
+        floor_idle = _median([percentile(r.floor_idle_ms, 50) for r in rounds if r.floor_idle_ms] or [0.0])
         console.print(
             f"idle p50: newsflow {idle:.0f} ms (stages not fused {idle_unfused:.0f} ms),"
-            f" in-process {b_p50:.0f} ms, in-process right after each sample {paired:.1f} ms"
+            f" in-process {b_p50:.0f} ms, in-process right after each sample {paired:.1f} ms,"
+            f" Celery and Redis alone {floor_idle:.1f} ms"
         )
         stage_p50 = {
             stage: round(_median([percentile(r.runs[1].stage_ms.get(stage, []), 50) for r in rounds]), 1)
@@ -817,15 +876,17 @@ def main(argv: list[str] | None = None) -> int:
             "in_process_stage_p50_ms": stage_p50,
             "idle_breakdown_p50_ms": breakdown,
             "idle_paired_in_process_p50_ms": round(paired, 2),
+            "idle_floor_p50_ms": round(floor_idle, 2),
             "rounds": [
                 {
-                    "runs": [run.row() for run in (*r.runs, *([r.with_metrics] if r.with_metrics else []))],
+                    "runs": [run.row() for run in (*r.runs, *(x for x in (r.with_metrics, r.floor) if x))],
                     "ratios": ratios_of_round,
                 }
                 for r, ratios_of_round in zip(rounds, per_round, strict=True)
             ],
             "median_ratios": ratios,
             "goals": GOALS,
+            "bounds": BOUNDS,
         }
         payload["redis_bytes_per_article"] = report_redis_bytes(redis_url, texts, middle[4])
         if args.copies:

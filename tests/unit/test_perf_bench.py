@@ -133,3 +133,15 @@ def test_the_paired_idle_ratio_compares_each_sample_with_the_stages_run_right_af
     assert round_.ratios()["idle_p50_d_over_b_paired"] == 1.25  # p50 55 against p50 44
     unpaired = Round(runs, idle_ms=[44.0], idle_unfused_ms=[52.0], idle_parts=[{"total": 44.0}])
     assert "idle_p50_d_over_b_paired" not in unpaired.ratios()  # no pairs, no ratio
+
+
+def test_the_bounds_come_from_the_stages_alone_and_from_celery_and_redis_alone() -> None:
+    runs = [*_six_runs(), _run("e", 40)]  # (b) at 10/s, (e) at 40/s
+    parts = [{"total": total, PAIRED: paired} for total, paired in ((44.0, 40.0), (66.0, 50.0), (55.0, 44.0))]
+    idle = [p["total"] for p in parts]
+    floor = [3.0, 1.0, 9.0, 2.0, 2.5]  # p50 2.5
+    ratios = Round(runs, idle, [52.0], idle_parts=parts, floor_idle_ms=floor).ratios()
+    assert ratios["twice_b_over_e"] == 0.5  # two processes at (b)'s 10/s against (e)'s 40/s
+    assert ratios["idle_floor_over_b_paired"] == round((44.0 + 2.5) / 44.0, 3)
+    without = Round(_six_runs(), idle, [52.0], idle_parts=parts).ratios()
+    assert "twice_b_over_e" not in without and "idle_floor_over_b_paired" not in without

@@ -1,0 +1,47 @@
+"""Baseline (f): Celery and Redis alone, the floor under any pipeline built on them.
+
+One task per article that does no work: it takes the article's message (the whole text, as
+newsflow's first message carries it) and publishes a one-field result in one round trip
+(``PUBLISH`` of the id and the time it ended, recorded as the naive task records it). What it
+takes is what the broker, Celery's consumer, its hand-off to a pool process and one publish
+cost per article on this machine, whatever the pipeline does. Start it with
+``celery -A bench.floor_app worker``; ``bench.perf`` does.
+"""
+
+import os
+import time
+from functools import lru_cache
+
+import redis
+from celery import Celery
+
+BROKER = os.environ.get("BASELINE_REDIS_URL", "redis://127.0.0.1:6379/14")
+QUEUE = os.environ.get("BASELINE_QUEUE", "floor")
+TASK = "floor.process"
+
+app = Celery("floor", broker=BROKER)
+app.conf.update(  # newsflow's own settings for its stage tasks (worker/app.py)
+    task_serializer="json",
+    accept_content=["json"],
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_default_queue=QUEUE,
+    worker_hijack_root_logger=False,
+)
+
+
+@lru_cache(maxsize=1)
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(BROKER)
+
+
+@app.task(name=TASK)
+def process(article_id: str, text: str, channel: str) -> None:
+    """Publish the article's id and record when, in one round trip; nothing else."""
+    del text  # carried, as an article's message carries it, and left alone
+    with _client().pipeline(transaction=False) as pipe:
+        pipe.publish(channel, article_id)
+        pipe.hset(f"{channel}:done", article_id, int(time.time() * 1000))
+        pipe.execute()
