@@ -271,7 +271,7 @@ def celery_baseline(
         time.sleep(3)
         for i in range(idle_samples):
             article_id = f"idle-{i}"
-            sent = int(time.time() * 1000)  # whole ms, as the recorded end and (d)'s marks
+            sent = time.time() * 1000
             send(article_id, texts[i % len(texts)])
             _wait(lambda aid=article_id: bool(client.hexists(done, aid)), 60)  # type: ignore[misc]
             idle.append(float(client.hget(done, article_id) or 0) - sent)
@@ -281,7 +281,7 @@ def celery_baseline(
             started = time.perf_counter()
             for i, text in enumerate(texts):
                 article_id = f"n{i}"
-                submitted[article_id] = int(time.time() * 1000)
+                submitted[article_id] = time.time() * 1000
                 send(article_id, text)
             _wait(lambda: client.hlen(done) >= len(texts) + 1 + idle_samples, 1800)
             seconds = time.perf_counter() - started
@@ -566,7 +566,7 @@ def _table(runs: list[Run]) -> Table:
             f"{row['tokens_per_s']:.0f}",
             f"{row['p50_ms']:.0f}" if run.latencies_ms else "-",
             f"{row['p95_ms']:.0f}" if run.latencies_ms else "-",
-            f"{row['peak_rss_mb']:.0f}",
+            f"{row['peak_rss_mb']:.0f}" if run.peak_rss_mb else "-",  # (f) ends before a sample
             f"{row['peak_process_rss_mb']:.0f}" if run.peak_child_rss_mb else "-",
         )
     return table

@@ -7,7 +7,8 @@ worker runs them (clean, entities, summarise, the published document's JSON), an
 timed per article: the clean stage, the spaCy parse the entities stage runs (the same components,
 one article per call, in a memory zone, just before the stage parses it), the rest of the entities
 stage (mention clean-up, canonical merging, salience, quotes), the summary and the JSON.
-``--rounds`` passes are made; the fastest in all counts. Then one more pass
+``--rounds`` passes are made; the fastest in all counts. One more pass counts the model's matrix
+products (multiply-adds and time) beside one large product's rate on this core, and one more
 under cProfile lists the functions of newsflow's own code (``worker/``, ``schemas/``) with the
 most time of their own, and the largest outside it. Results go to bench/results/profile.json.
 """
@@ -16,14 +17,18 @@ import argparse
 import cProfile
 import pstats
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from spacy.language import Language
 
 from bench.common import DEFAULT_DATA, load_articles, write_results
 from schemas import RawArticle
 from schemas.article import CleanArticle
 from worker.config import Settings
+from worker.matmul import NumpyBlasOps
 from worker.nlp import load_nlp
 from worker.stages.clean import clean
 from worker.stages.entities import analyse_in_language
@@ -102,6 +107,54 @@ def hot_functions(
     return {"newsflow": listed(True), "other": listed(False)}
 
 
+_CEILING_SIZE = 1024  # a square float32 product large enough to run at the core's full speed
+
+
+def matrix_products(nlp: Language, texts: list[str]) -> dict[str, float]:
+    """The model's matrix products through numpy's BLAS (``worker/matmul.py``) over one pass, one
+    article per call: multiply-adds per article, their time and rate; and the rate of one large
+    product on this core (best of 5, one thread), the most its products could reach. Empty when
+    the model multiplies with BLIS here."""
+    counted = {"multiply_adds": 0.0, "seconds": 0.0}
+    original: Callable[..., Any] = NumpyBlasOps.gemm
+
+    def counting(
+        self: NumpyBlasOps, x: Any, y: Any, out: Any = None, *, trans1: bool = False, trans2: bool = False
+    ) -> Any:
+        rows, inner = (x.shape[1], x.shape[0]) if trans1 else x.shape
+        columns = y.shape[0] if trans2 else y.shape[1]
+        started = time.perf_counter()
+        product = original(self, x, y, out=out, trans1=trans1, trans2=trans2)
+        counted["seconds"] += time.perf_counter() - started
+        counted["multiply_adds"] += rows * inner * columns
+        return product
+
+    NumpyBlasOps.gemm = counting  # type: ignore[method-assign, assignment]
+    try:
+        for text in texts:
+            with nlp.memory_zone():
+                nlp(text)
+    finally:
+        NumpyBlasOps.gemm = original  # type: ignore[method-assign]
+    if not counted["seconds"]:
+        return {}
+    square = np.random.default_rng(0).random((_CEILING_SIZE, _CEILING_SIZE), dtype=np.float32)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        np.matmul(square, square)
+        best = min(best, time.perf_counter() - started)
+    rate = 2 * counted["multiply_adds"] / counted["seconds"] / 1e9
+    ceiling = 2 * _CEILING_SIZE**3 / best / 1e9
+    return {
+        "million_multiply_adds_per_article": round(counted["multiply_adds"] / len(texts) / 1e6, 2),
+        "ms_per_article": round(counted["seconds"] * 1000 / len(texts), 3),
+        "gflop_per_s": round(rate, 1),
+        "large_product_gflop_per_s": round(ceiling, 1),
+        "share_of_large_product_rate": round(rate / ceiling, 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     """Time every part in alternating rounds, profile one pass, print and write the results."""
     parser = argparse.ArgumentParser(
@@ -125,6 +178,15 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  {'all':<14} {total:8.2f}   newsflow's own share (all but parse): {1 - best['parse'] / total:.1%}"
     )
+    products = matrix_products(nlp, texts)
+    if products:
+        print(
+            f"\nthe model's matrix products: {products['million_multiply_adds_per_article']:.1f} million"
+            f" multiply-adds per article in {products['ms_per_article']:.2f} ms,"
+            f" {products['gflop_per_s']:.1f} GFLOP/s; one {_CEILING_SIZE} x {_CEILING_SIZE} product on"
+            f" this core {products['large_product_gflop_per_s']:.1f} GFLOP/s"
+            f" ({products['share_of_large_product_rate']:.0%})"
+        )
     hot = hot_functions(settings, nlp, texts, args.top)
     for group, rows in hot.items():
         print(f"\n{group}: own ms per article (cumulative), under cProfile")
@@ -137,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
             "rounds": [{p: round(v, 3) for p, v in r.items()} for r in rounds],
             "best_ms_per_article": {p: round(v, 3) for p, v in best.items()},
             "own_share": round(1 - best["parse"] / total, 4),
+            "matrix_products": products,
             "hot": hot,
             "command": "python -m bench.profile",
         },
