@@ -3,34 +3,22 @@
 One task per article that does no work: it takes the article's message (the whole text, as
 newsflow's first message carries it) and publishes a one-field result in one round trip
 (``PUBLISH`` of the id, and the time it ended, in ms to the microsecond, taken as the round trip
-starts: what it records is at most what it took). What it
-takes is what the broker, Celery's consumer, its hand-off to a pool process and one publish
-cost per article on this machine, whatever the pipeline does. Start it with
-``celery -A bench.floor_app worker``; ``bench.perf`` does.
+starts: what it records is at most what it took). What it takes is what the broker, Celery's
+consumer, its hand-off to a pool process and one publish cost per article on this machine,
+whatever the pipeline does. Start it with ``celery -A bench.floor_app worker``; ``bench.perf``
+does.
 """
 
-import os
 import time
 from functools import lru_cache
 
 import redis
-from celery import Celery
 
-BROKER = os.environ.get("BASELINE_REDIS_URL", "redis://127.0.0.1:6379/14")
-QUEUE = os.environ.get("BASELINE_QUEUE", "floor")
+from bench.baseline_app import baseline_app
+
 TASK = "floor.process"
 
-app = Celery("floor", broker=BROKER)
-app.conf.update(  # newsflow's own settings for its stage tasks (worker/app.py)
-    task_serializer="json",
-    accept_content=["json"],
-    task_ignore_result=True,
-    task_acks_late=True,
-    task_reject_on_worker_lost=True,
-    worker_prefetch_multiplier=1,
-    task_default_queue=QUEUE,
-    worker_hijack_root_logger=False,
-)
+app, BROKER = baseline_app("floor")
 
 
 @lru_cache(maxsize=1)

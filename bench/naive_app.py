@@ -4,29 +4,17 @@ One task per article that loads spaCy's full pipeline (once per process) and doe
 clean, NER, summary, publish. Start it with ``celery -A bench.naive_app worker``.
 """
 
-import os
 from functools import lru_cache
 
 import redis
-from celery import Celery
 from spacy.language import Language
 
+from bench.baseline_app import baseline_app
 from worker.config import Settings
 
-BROKER = os.environ.get("BASELINE_REDIS_URL", "redis://127.0.0.1:6379/14")
-QUEUE = os.environ.get("BASELINE_QUEUE", "naive")
 TASK = "naive.process"
 
-app = Celery("naive", broker=BROKER)
-app.conf.update(
-    task_serializer="json",
-    accept_content=["json"],
-    task_ignore_result=True,
-    task_acks_late=True,
-    worker_prefetch_multiplier=1,
-    task_default_queue=QUEUE,
-    worker_hijack_root_logger=False,
-)
+app, BROKER = baseline_app("naive")
 
 
 @lru_cache(maxsize=1)
