@@ -106,43 +106,48 @@ def test_the_ingest_bridge_waits_out_a_full_redis_and_moves_every_entry(seed_tex
         server.stop()
 
 
-def test_a_full_redis_as_broker_stops_the_worker_and_a_restarted_one_ends_each_article_once(
-    seed_text: str,
+@pytest.mark.parametrize("refusal", ["full", "read-only"])
+def test_a_redis_broker_refusing_writes_keeps_the_worker_going_and_ends_each_article_once(
+    seed_text: str, refusal: str
 ) -> None:
-    """Redis as the broker: the consumer's own writes (putting a message back) are refused too,
-    which Celery takes for an unrecoverable error: the worker exits (compose restarts it). What
-    it held stays in kombu's unacknowledged hash, and a worker started once Redis takes writes
-    again ends every article once."""
+    """Redis as the broker: the consumer's own writes (taking a message from a replica, recording
+    it as unacknowledged, acknowledging it, putting it back) are refused too. The worker goes on
+    (worker/redis_qos.py; Celery used to stop it), and once Redis takes writes again it ends
+    every article once: from the queues, the messages it kept, the acknowledgements and requeues
+    it does again, and recovery."""
     server = start_redis()
     settings = make_settings(
         server.url,
         max_retries=1,
         soft_time_limits_s={"clean": 3, "entities": 5, "summarise": 2},
         hard_time_limits_s={"clean": 4, "entities": 7, "summarise": 3},
-        visibility_timeout_s=16,  # what the stopped worker held comes back after this
-        lost_after_s=3,  # what it took but never recorded is resubmitted by recovery
+        visibility_timeout_s=16,
+        lost_after_s=3,  # what it took and kept is also resubmitted by recovery
         recovery_interval_s=1,
     )
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     ids = [f"held{i}-{uuid.uuid4().hex[:6]}" for i in range(30)]
-    log = ROOT / ".pytest-worker-redis-broker-full.log"
+    log = ROOT / f".pytest-worker-redis-broker-{refusal}.log"
     worker = start_worker(settings, log, concurrency=1)
     try:
         for article_id in ids:
             submit(app, delivery, RawArticle(id=article_id, text=seed_text))
-        _refuse_writes(delivery.client, "full")
+        _refuse_writes(delivery.client, refusal)
         deadline = time.monotonic() + 60
-        while worker.poll() is None:
-            assert time.monotonic() < deadline, "the worker went on with Redis full"
+        while "broker_" not in log.read_text():  # the consumer met a refused write
+            assert time.monotonic() < deadline, "the consumer met no refused write"
+            assert worker.poll() is None, "the worker stopped while Redis refused writes"
             time.sleep(0.2)
+        time.sleep(5)
+        assert worker.poll() is None, "the worker stopped while Redis refused writes"
         assert None in delivery.states(ids)
-        _take_writes(delivery.client, "full")
-        worker = start_worker(settings, log, concurrency=1)
+        _take_writes(delivery.client, refusal)
         deadline = time.monotonic() + 120
         while None in delivery.states(ids):
             assert time.monotonic() < deadline, f"unended: {delivery.states(ids).count(None)}"
             time.sleep(0.2)
         assert not_ended_once(delivery, ids) == []
+        assert worker.poll() is None
     finally:
         stop_worker(worker)
         delivery.close()
