@@ -105,12 +105,11 @@ class KeepingQoS(kombu_redis.QoS):
         try:
             self.return_kept()
             self.settle_unsettled()
+            super().restore_visible(start, num, interval)  # its lock is a write too
         except WRITES_REFUSED as exc:
             log.warning(
                 "broker_sweep_refused", kept=kept_count(), unsettled=unsettled_count(), error=str(exc)
             )
-            return
-        super().restore_visible(start, num, interval)
 
     def settle_unsettled(self) -> int:
         """Do again the acknowledgements and requeues Redis refused; how many were done.
@@ -183,6 +182,8 @@ def _brpop_read(channel: Any, **options: Any) -> Any:
     try:
         return _kombus_brpop_read(channel, **options)
     except WRITES_REFUSED as exc:
+        if not isinstance(channel.qos, KeepingQoS):  # it turns its own refusals into Empty
+            raise
         log.warning("broker_take_refused", error=str(exc))
         channel.qos.pause()
         raise Empty from exc
