@@ -17,8 +17,9 @@ _CONTROL = re.compile(
 )
 
 
-def check_input(raw: RawArticle, settings: Settings) -> None:
-    """Raise InvalidArticle with a reason code when the raw article cannot be cleaned."""
+def check_input(raw: RawArticle, settings: Settings) -> str | None:
+    """Raise InvalidArticle with a reason code when the raw article cannot be cleaned; else return
+    its page (``RawArticle.page``: the HTML to extract from, None for plain text)."""
     body = raw.body
     if len(body) > settings.max_article_bytes or (
         len(body) * 4 > settings.max_article_bytes
@@ -41,6 +42,7 @@ def check_input(raw: RawArticle, settings: Settings) -> None:
         raise InvalidArticle(
             ErrorReason.TOO_LARGE, f"page has more than {settings.max_html_elements} HTML elements"
         )
+    return page
 
 
 def is_markup(text: str) -> bool:

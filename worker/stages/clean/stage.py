@@ -43,8 +43,7 @@ def _reads_as_title(paragraph: str) -> bool:
 def clean(raw: RawArticle, settings: Settings) -> CleanArticle:
     """Clean one article. Raises InvalidArticle with a reason code when it cannot."""
     started = time.perf_counter()
-    check_input(raw, settings)
-    page = raw.page
+    page = check_input(raw, settings)
     if page is not None:
         extracted = extract_html(page, raw.url)
         title, metadata = repaired_title(extracted.title), _metadata(raw, extracted.metadata)
