@@ -16,7 +16,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -41,7 +40,7 @@ from schemas import RawArticle
 from worker.app import create_app
 from worker.config import Encoding, Matmul, NerDecoder, Settings
 from worker.delivery import Delivery
-from worker.embedded import reachable, start_redis, stop_process
+from worker.embedded import free_port, reachable, start_redis, stop_process
 from worker.nlp import load_nlp
 from worker.pipeline import process_in_process, submit
 
@@ -344,7 +343,7 @@ def newsflow(
         redis_url=redis_url,
         fuse_stages=fuse,
         duplicates=duplicates,
-        metrics_port=_free_port() if metrics else None,
+        metrics_port=free_port() if metrics else None,
         broker_url=broker_url,
         matmul=matmul,
         encoder=encoder,
@@ -441,12 +440,6 @@ def queued_bytes_per_article(redis_url: str, texts: list[str]) -> int:
         delivery.client.delete(settings.queue_clean)
         delivery.purge()
         delivery.client.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Scraper:

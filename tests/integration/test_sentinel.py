@@ -8,8 +8,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import suppress
+from pathlib import Path
 
 import pytest
+import redis
 
 from schemas import RawArticle
 from tests.conftest import ROOT, error_event, make_settings, start_worker, stop_worker
@@ -89,6 +91,38 @@ class Listener:
         self._subscription.close()
 
 
+def _where(cluster: SentinelCluster, truth: Delivery, ids: list[str], log_path: Path) -> str:
+    """Where the articles without a terminal event are, for a failure's message: their status,
+    the broker's lists, both data nodes' replication and the worker log's warnings."""
+    keys, client = truth.settings.keys, truth.client
+    waiting = [i for i, state in zip(ids, truth.states(ids), strict=True) if state is None]
+    inflight = truth.inflight
+    lines = [f"{len(waiting)} without a terminal event; in flight {inflight.count()}"]
+    for article_id in waiting[:10]:
+        seen = client.zscore(keys.inflight, article_id)
+        kept = client.exists(keys.inflight_input(article_id))
+        lines.append(f"  {article_id}: status {truth.status(article_id)}, seen {seen}, input kept {kept}")
+    lengths = {key: client.llen(key) for key in inflight.queue_keys}
+    lines.append(f"queues {lengths}; unacked {client.hlen(inflight.unacked_key)}")
+    for name in ("a", "b"):
+        with suppress(redis.RedisError):
+            info = cluster.client(name).info("replication")
+            lines.append(
+                f"{name}: "
+                + ", ".join(
+                    f"{k}={v}"
+                    for k, v in info.items()
+                    if "slave0" in k or k in ("role", "connected_slaves", "master_link_status")
+                )
+            )
+    warnings = [
+        line[:300]
+        for line in log_path.read_text(errors="replace").splitlines()
+        if '"level": "warning"' in line or '"level": "error"' in line
+    ]
+    return "\n".join([*lines, "worker log warnings and errors, last 25:", *warnings[-25:]])
+
+
 def _published(delivery: Delivery) -> Counter[str]:
     entries = delivery.entries(delivery.keys.results_log, count=1_000_000)
     return Counter(json.loads(fields["result"])["article_id"] for _, fields in entries)
@@ -103,7 +137,8 @@ def test_a_failover_mid_run_loses_and_duplicates_nothing(
     SENTINEL FAILOVER demotes it (a planned switch: it stays up, as a replica)."""
     settings = _failover_settings(cluster)
     assert settings.replica_acks == 1  # a Sentinel URL waits for one replica by default
-    worker = start_worker(settings, ROOT / f".pytest-worker-sentinel-{how}.log", concurrency=2)
+    log_path = ROOT / f".pytest-worker-sentinel-{how}.log"
+    worker = start_worker(settings, log_path, concurrency=2)
     delivery, app = Delivery.from_settings(settings), create_app(settings)
     tag = uuid.uuid4().hex[:6]
     ids = [f"s{i:03d}-{tag}" for i in range(ARTICLES)]
@@ -124,7 +159,9 @@ def test_a_failover_mid_run_loses_and_duplicates_nothing(
         truth = Delivery(cluster.client(new), settings)  # the new master itself, not via Sentinel
         deadline = time.monotonic() + 90
         while any(state is None for state in truth.states(ids)):
-            assert time.monotonic() < deadline, "not every article was published after the failover"
+            assert time.monotonic() < deadline, "not every article ended after the failover:\n" + _where(
+                cluster, truth, ids, log_path
+            )
             time.sleep(0.2)
         time.sleep(1.0)  # the listeners catch up
         listener.close()
