@@ -167,7 +167,8 @@ class SentinelCluster:
                     return
             except redis.RedisError:
                 time.sleep(0.05)
-        raise AssertionError(f"{name} did not start again on port {self.ports[name]}; logs in {self.workdir}")
+        last = (self.workdir / f"{name}.log").read_text(errors="replace").splitlines()[-5:]
+        raise AssertionError(f"{name} did not start again on port {self.ports[name]}: " + "\n".join(last))
 
     def stop(self) -> None:
         """Stop every process this cluster started."""
